@@ -1,0 +1,34 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "tunetop",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "tunetop", targets: ["tunetop"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+  ],
+  targets: [
+    .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+    .target(
+      name: "Training",
+      dependencies: [.product(name: "Yams", package: "Yams")],
+      resources: [.copy("Resources")]
+    ),
+    .target(name: "Dashboard", dependencies: ["Training"]),
+    .target(name: "Terminal", dependencies: ["CNcursesw", "Dashboard"]),
+    .executableTarget(
+      name: "tunetop",
+      dependencies: [
+        "Training", "Dashboard", "Terminal",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+    .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Training"]),
+    .testTarget(name: "tunetopTests", dependencies: ["tunetop", "Training"]),
+  ]
+)

@@ -1,0 +1,52 @@
+/// Every setting of a fine-tuning run (DESIGN §5); the defaults are the recommended starting point.
+///
+/// Field names are the config keys in camelCase; `HyperParameters.Key` lists the snake_case keys.
+public struct HyperParameters: Equatable, Sendable, Codable {
+  /// `thick-digits` (the built-in task), `inverted-digits`, or the path of a CSV file.
+  public var task: String = "thick-digits"
+  /// `builtin` (the shipped base model), `none` (train from scratch), or a safetensors path.
+  public var baseModel: String = "builtin"
+  public var hiddenSizes: [Int] = [128, 64]
+  public var resetHead: Bool = false
+  public var seed: Int = 42
+  public var trainSamples: Int = 100
+  public var valFraction: Double = 0.3
+  public var learningRate: Double = 1e-3
+  public var batchSize: Int = 16
+  public var epochs: Int = 40
+  public var optimizer: OptimizerKind = .adamw
+  public var momentum: Double = 0.9
+  public var weightDecay: Double = 0.01
+  public var dropout: Double = 0.1
+  public var labelSmoothing: Double = 0
+  /// Maximum global gradient norm; 0 turns clipping off.
+  public var gradClip: Double = 1
+  public var schedule: ScheduleKind = .cosine
+  public var warmupEpochs: Int = 1
+  public var minLRRatio: Double = 0.01
+  /// Epochs between decays of the `step` schedule; patience of `plateau`.
+  public var stepSize: Int = 10
+  public var gamma: Double = 0.5
+  /// Evaluations without improvement before stopping; 0 turns early stopping off.
+  public var earlyStoppingPatience: Int = 10
+  public var minDelta: Double = 0
+  public var frozen: [String] = []
+  /// Unfreeze one more group, top down, every this many epochs; 0 turns it off.
+  public var unfreezeEvery: Int = 0
+  /// LR multiplier between a group and the one above it; the head gets 1.
+  public var layerLRDecay: Double = 1
+
+  public init() {}
+}
+
+/// The optimizers a run can use.
+public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
+  case sgd, nesterov, adam, adamw
+}
+
+/// The learning-rate schedules a run can use; each may have a linear warmup in front.
+public enum ScheduleKind: String, CaseIterable, Codable, Sendable {
+  case constant, step, exponential, cosine, linear
+  case oneCycle = "one_cycle"
+  case plateau
+}

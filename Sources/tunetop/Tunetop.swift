@@ -1,0 +1,17 @@
+import ArgumentParser
+import Dashboard
+import Terminal
+import Training
+
+/// The `tunetop` command line: the dashboard by default, and headless subcommands.
+@main
+struct Tunetop: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "tunetop",
+    abstract: "top for fine-tuning: edit hyperparameters, run training, watch it live."
+  )
+
+  func run() throws {
+    print("tunetop: the dashboard is not built yet (\(Terminal.cursesVersion))")
+  }
+}
