@@ -8,10 +8,8 @@ import Training
 struct Tunetop: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "tunetop",
-    abstract: "top for fine-tuning: edit hyperparameters, run training, watch it live."
+    abstract: "top for fine-tuning: edit hyperparameters, run training, watch it live.",
+    subcommands: [DashboardCommand.self, TrainCommand.self, PretrainCommand.self],
+    defaultSubcommand: DashboardCommand.self
   )
-
-  func run() throws {
-    print("tunetop: the dashboard is not built yet (\(Terminal.cursesVersion))")
-  }
 }

@@ -1,0 +1,145 @@
+import Foundation
+
+/// One run on disk (DESIGN §9): creates `runs/<yyyyMMdd-HHmmss>-<name>/` and keeps its files current.
+///
+/// Every file is replaced atomically or appended a whole line at a time, so a process killed at any
+/// moment leaves each completed epoch readable and never a truncated checkpoint.
+public final class RunDirectory {
+  public let url: URL
+  public let name: String
+  private let metricsURL: URL
+  private let eventsURL: URL
+
+  /// Column order of `metrics.csv`.
+  public static let metricsHeader =
+    "epoch,step,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds"
+
+  /// Creates a fresh directory under `root`; the name gets a numeric suffix if the second is taken.
+  public init(root: URL, name: String, date: Date = Date()) throws {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone.current
+    formatter.dateFormat = "yyyyMMdd-HHmmss"
+    let stamp = formatter.string(from: date)
+    let safeName = RunDirectory.sanitized(name)
+    do {
+      try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    } catch {
+      throw RunDirectoryError(path: root.path, reason: RunDirectory.describe(error))
+    }
+    var candidate = root.appendingPathComponent("\(stamp)-\(safeName)")
+    var suffix = 2
+    while true {
+      // mkdir without intermediates fails if the directory exists, which is what makes this race-free.
+      if mkdir(candidate.path, 0o755) == 0 { break }
+      let code = errno
+      if code != EEXIST {
+        throw RunDirectoryError(path: candidate.path, reason: String(cString: strerror(code)))
+      }
+      candidate = root.appendingPathComponent("\(stamp)-\(safeName)-\(suffix)")
+      suffix += 1
+    }
+    url = candidate
+    self.name = candidate.lastPathComponent
+    metricsURL = candidate.appendingPathComponent("metrics.csv")
+    eventsURL = candidate.appendingPathComponent("events.jsonl")
+    try write(Data((RunDirectory.metricsHeader + "\n").utf8), to: "metrics.csv")
+  }
+
+  public var bestCheckpointURL: URL { url.appendingPathComponent("best.safetensors") }
+  public var lastCheckpointURL: URL { url.appendingPathComponent("last.safetensors") }
+
+  public func writeConfig(_ hyperParameters: HyperParameters) throws {
+    try write(Data(hyperParameters.yaml().utf8), to: "config.yaml")
+  }
+
+  public func appendMetrics(_ metrics: EpochMetrics) throws {
+    let fields: [String] = [
+      String(metrics.epoch), String(metrics.step), RunDirectory.number(metrics.trainLoss),
+      RunDirectory.number(metrics.trainAccuracy), RunDirectory.number(metrics.validationLoss),
+      RunDirectory.number(metrics.validationAccuracy), RunDirectory.number(metrics.learningRate),
+      String(format: "%.3f", metrics.seconds),
+    ]
+    try append(fields.joined(separator: ","), to: metricsURL)
+  }
+
+  /// Appends one event to `events.jsonl` with the wall-clock time.
+  public func appendEvent(_ kind: String, step: Int, fields: [String: RunEventValue] = [:]) throws {
+    var object: [String: Any] = [
+      "event": kind, "step": step, "time": ISO8601DateFormatter().string(from: Date()),
+    ]
+    for (key, value) in fields { object[key] = value.jsonValue }
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    try append(String(decoding: data, as: UTF8.self), to: eventsURL)
+  }
+
+  public func writeSummary(_ summary: RunSummary) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try write(encoder.encode(summary) + Data("\n".utf8), to: "summary.json")
+  }
+
+  public func writeCheckpoint(_ tensors: [NamedTensor], metadata: [String: String], best: Bool) throws {
+    let target = best ? bestCheckpointURL : lastCheckpointURL
+    do {
+      try SafeTensors.write(tensors, metadata: metadata, to: target)
+    } catch {
+      throw RunDirectoryError(path: target.path, reason: String(describing: error))
+    }
+  }
+
+  private func write(_ data: Data, to file: String) throws {
+    let target = url.appendingPathComponent(file)
+    do {
+      try AtomicFile.write(data, to: target)
+    } catch {
+      throw RunDirectoryError(path: target.path, reason: String(describing: error))
+    }
+  }
+
+  private func append(_ line: String, to target: URL) throws {
+    do {
+      try AtomicFile.appendLine(line, to: target)
+    } catch {
+      throw RunDirectoryError(path: target.path, reason: String(describing: error))
+    }
+  }
+
+  static func number(_ value: Double) -> String {
+    value.isFinite ? String(format: "%.6g", value) : "nan"
+  }
+
+  static func sanitized(_ name: String) -> String {
+    let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.=+")
+    let cleaned = String(name.map { allowed.contains($0) ? $0 : "_" }.prefix(60))
+    return cleaned.isEmpty ? "run" : cleaned
+  }
+
+  static func describe(_ error: Error) -> String {
+    (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+  }
+}
+
+/// A value in an `events.jsonl` record.
+public enum RunEventValue: Sendable {
+  case number(Double)
+  case integer(Int)
+  case text(String)
+  case flag(Bool)
+
+  var jsonValue: Any {
+    switch self {
+    case .number(let value): value.isFinite ? value : NSNull()
+    case .integer(let value): value
+    case .text(let value): value
+    case .flag(let value): value
+    }
+  }
+}
+
+/// A run directory could not be written; names the path so the user can fix it.
+public struct RunDirectoryError: Error, CustomStringConvertible, Equatable {
+  public var path: String
+  public var reason: String
+  public var description: String { "cannot write \(path): \(reason)" }
+}

@@ -1,0 +1,81 @@
+/// The contents of a run's `summary.json`: how it ended and its best result.
+public struct RunSummary: Sendable, Equatable, Codable {
+  public var status: RunStatus
+  public var epochsRun: Int
+  public var bestEpoch: Int
+  public var bestValidationLoss: Double
+  public var bestValidationAccuracy: Double
+  /// Accuracy of the best checkpoint on the held-out test split, once the run has ended.
+  public var testAccuracy: Double?
+  public var samplesPerSecond: Double
+  public var wallSeconds: Double
+  public var steps: Int
+  /// Why the run ended when that is not obvious from the status (divergence, a disk error).
+  public var reason: String?
+
+  public init(
+    status: RunStatus, epochsRun: Int = 0, bestEpoch: Int = 0, bestValidationLoss: Double = .nan,
+    bestValidationAccuracy: Double = .nan, testAccuracy: Double? = nil, samplesPerSecond: Double = 0,
+    wallSeconds: Double = 0, steps: Int = 0, reason: String? = nil
+  ) {
+    self.status = status
+    self.epochsRun = epochsRun
+    self.bestEpoch = bestEpoch
+    self.bestValidationLoss = bestValidationLoss
+    self.bestValidationAccuracy = bestValidationAccuracy
+    self.testAccuracy = testAccuracy
+    self.samplesPerSecond = samplesPerSecond
+    self.wallSeconds = wallSeconds
+    self.steps = steps
+    self.reason = reason
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case status
+    case epochsRun = "epochs_run"
+    case bestEpoch = "best_epoch"
+    case bestValidationLoss = "best_val_loss"
+    case bestValidationAccuracy = "best_val_accuracy"
+    case testAccuracy = "test_accuracy"
+    case samplesPerSecond = "samples_per_second"
+    case wallSeconds = "wall_seconds"
+    case steps
+    case reason
+  }
+}
+
+extension RunSummary {
+  // JSON has no NaN: a value that does not exist yet (no validation before the first epoch) is null.
+  public func encode(to encoder: Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(status, forKey: .status)
+    try container.encode(epochsRun, forKey: .epochsRun)
+    try container.encode(bestEpoch, forKey: .bestEpoch)
+    try container.encode(bestValidationLoss.finiteOrNil, forKey: .bestValidationLoss)
+    try container.encode(bestValidationAccuracy.finiteOrNil, forKey: .bestValidationAccuracy)
+    try container.encode(testAccuracy?.finiteOrNil, forKey: .testAccuracy)
+    try container.encode(samplesPerSecond.finiteOrNil, forKey: .samplesPerSecond)
+    try container.encode(wallSeconds, forKey: .wallSeconds)
+    try container.encode(steps, forKey: .steps)
+    try container.encodeIfPresent(reason, forKey: .reason)
+  }
+
+  public init(from decoder: Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    status = try container.decode(RunStatus.self, forKey: .status)
+    epochsRun = try container.decode(Int.self, forKey: .epochsRun)
+    bestEpoch = try container.decode(Int.self, forKey: .bestEpoch)
+    bestValidationLoss = try container.decodeIfPresent(Double.self, forKey: .bestValidationLoss) ?? .nan
+    bestValidationAccuracy =
+      try container.decodeIfPresent(Double.self, forKey: .bestValidationAccuracy) ?? .nan
+    testAccuracy = try container.decodeIfPresent(Double.self, forKey: .testAccuracy)
+    samplesPerSecond = try container.decodeIfPresent(Double.self, forKey: .samplesPerSecond) ?? 0
+    wallSeconds = try container.decode(Double.self, forKey: .wallSeconds)
+    steps = try container.decodeIfPresent(Int.self, forKey: .steps) ?? 0
+    reason = try container.decodeIfPresent(String.self, forKey: .reason)
+  }
+}
+
+extension Double {
+  var finiteOrNil: Double? { isFinite ? self : nil }
+}

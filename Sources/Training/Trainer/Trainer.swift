@@ -1,0 +1,100 @@
+import Foundation
+import Synchronization
+
+/// Runs one training run on a background thread and connects it to the UI.
+///
+/// The API the dashboard (and the headless CLI) uses:
+///
+///     let prepared = try PreparedRun.prepare(hyperParameters)   // throws on bad input; writes nothing
+///     let directory = try RunDirectory(root: runsURL, name: name) // or nil to keep nothing on disk
+///     let trainer = Trainer(prepared, directory: directory)
+///     trainer.start()                                    // spawns the training thread
+///     for event in trainer.drainEvents() { … }           // poll from the UI loop, in order
+///     trainer.send(.pause) / .resume / .stop / .interrupt
+///     trainer.send(.setLearningRate(3e-4))               // hot edits: learning rate, dropout,
+///     trainer.send(.setFrozen(group: "hidden1", frozen: false)) // weight decay, freezing
+///     let summary = trainer.waitUntilFinished()          // blocks; or watch for `.finished`
+///
+/// The two threads share exactly two things, each behind a `Mutex`: the event queue (trainer → UI)
+/// and the command mailbox (UI → trainer). The trainer reads the mailbox at batch boundaries, so
+/// every command takes effect before the next batch. The prepared run — model, data and optimizer,
+/// none of which are `Sendable` — is handed to the thread through a `Mutex` whose value is
+/// `sending`, so the compiler checks that the caller keeps no reference to it.
+public final class Trainer: Sendable {
+  private let handOff: Mutex<(PreparedRun, RunDirectory?)?>
+  private let events = Mutex<[TrainingEvent]>([])
+  private let mailbox = Mutex<[TrainerCommand]>([])
+  private let result = Mutex<RunSummary?>(nil)
+  private let returned = Mutex<PreparedRun?>(nil)
+  private let done = DispatchSemaphore(value: 0)
+  /// Whether `start` was called; a trainer runs once.
+  private let started = Atomic<Bool>(false)
+
+  public init(_ prepared: sending PreparedRun, directory: sending RunDirectory?) {
+    handOff = Mutex((prepared, directory))
+  }
+
+  /// Starts the training thread. Calling it twice has no effect.
+  public func start() {
+    guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
+    let thread = Thread { [self] in self.runOnThisThread() }
+    thread.name = "tunetop-trainer"
+    thread.stackSize = 8 << 20
+    thread.start()
+  }
+
+  /// Runs the training loop on the calling thread (headless use, tests) and returns the summary.
+  @discardableResult
+  public func runOnThisThread() -> RunSummary {
+    started.store(true, ordering: .releasing)
+    guard let (prepared, directory) = handOff.withLock({ $0.take() }) else {
+      return waitUntilFinished()
+    }
+    let session = TrainingSession(
+      prepared: prepared, directory: directory,
+      publish: { [events] event in events.withLock { $0.append(event) } },
+      pollCommands: { [mailbox] in
+        mailbox.withLock { queue in
+          defer { queue.removeAll(keepingCapacity: true) }
+          return queue
+        }
+      })
+    let summary = session.run()
+    // The thread is done with the run: hand the model back for whoever reclaims it.
+    returned.withLock { $0 = prepared }
+    result.withLock { $0 = summary }
+    done.signal()
+    return summary
+  }
+
+  /// Queues a command for the training thread.
+  public func send(_ command: TrainerCommand) {
+    mailbox.withLock { $0.append(command) }
+  }
+
+  /// Takes every event published since the last call, oldest first.
+  public func drainEvents() -> [TrainingEvent] {
+    events.withLock { queue in
+      defer { queue.removeAll(keepingCapacity: true) }
+      return queue
+    }
+  }
+
+  /// The summary once the run has ended, else nil.
+  public var summary: RunSummary? { result.withLock { $0 } }
+
+  /// Waits for the run to end and takes back the prepared run, its model holding the final weights.
+  /// Returns nil if it was already reclaimed.
+  public func reclaim() -> sending PreparedRun? {
+    _ = waitUntilFinished()
+    return returned.withLock { $0.take() }
+  }
+
+  /// Blocks until the run ends and returns its summary.
+  public func waitUntilFinished() -> RunSummary {
+    if let summary { return summary }
+    done.wait()
+    done.signal()
+    return summary!
+  }
+}

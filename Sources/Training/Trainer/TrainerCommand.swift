@@ -1,0 +1,13 @@
+/// A request from the UI to the trainer thread, applied at the next batch boundary.
+public enum TrainerCommand: Sendable, Equatable {
+  /// Stop by the user's choice: save `last`, status `stopped`.
+  case stop
+  /// Stop because of a signal: save `last`, status `interrupted`.
+  case interrupt
+  case pause
+  case resume
+  case setLearningRate(Double)
+  case setDropout(Double)
+  case setWeightDecay(Double)
+  case setFrozen(group: String, frozen: Bool)
+}

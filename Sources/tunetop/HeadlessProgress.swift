@@ -1,0 +1,117 @@
+import Foundation
+import Training
+
+/// Reports a headless run: a live progress line on a terminal, one plain line per epoch when piped.
+final class HeadlessProgress {
+  private let epochs: Int
+  private let interactive: Bool
+  private var stepsPerEpoch = 1
+  private var totalSteps = 1
+  private var lastDraw = Date.distantPast
+  private var latestEpoch: EpochMetrics?
+  private var startedAt = Date()
+
+  init(epochs: Int, interactive: Bool) {
+    self.epochs = epochs
+    self.interactive = interactive
+  }
+
+  func handle(_ event: TrainingEvent) {
+    switch event {
+    case .started(let start):
+      stepsPerEpoch = start.stepsPerEpoch
+      totalSteps = max(1, start.totalSteps)
+      startedAt = Date()
+      let where_ = start.directory.map { " → \($0)" } ?? ""
+      let frozen = start.frozen.isEmpty ? "none" : start.frozen.joined(separator: ",")
+      emit(
+        "training \(start.trainSamples) samples (validation \(start.validationSamples)), "
+          + "\(epochs) epochs × \(start.stepsPerEpoch) steps, frozen: \(frozen)\(where_)")
+    case .step(let step):
+      guard interactive, Date().timeIntervalSince(lastDraw) > 0.1 else { return }
+      lastDraw = Date()
+      drawBar(step: step)
+    case .epoch(let metrics):
+      latestEpoch = metrics
+      emit(Self.epochLine(metrics, epochs: epochs))
+    case .hotEdit(let edit, let step):
+      if case .freeze(let group, let frozen, _) = edit {
+        emit("step \(step): \(group) \(frozen ? "frozen" : "unfrozen")")
+      }
+    case .message(let text):
+      emit(text)
+    case .statusChanged, .finished:
+      break
+    }
+  }
+
+  static func epochLine(_ m: EpochMetrics, epochs: Int) -> String {
+    String(
+      format: "epoch %d/%d  train loss %.4f acc %.3f  val loss %.4f acc %.3f  lr %.3g  %.1fs%@",
+      m.epoch, epochs, m.trainLoss, m.trainAccuracy, m.validationLoss, m.validationAccuracy,
+      m.learningRate, m.seconds, m.isBest ? "  *best" : "")
+  }
+
+  private func drawBar(step: StepMetrics) {
+    let fraction = min(1, Double(step.step) / Double(totalSteps))
+    let width = 24
+    let filled = Int(fraction * Double(width))
+    let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+    let elapsed = Date().timeIntervalSince(startedAt)
+    let eta = fraction > 0 ? elapsed / fraction - elapsed : 0
+    let line = String(
+      format: "epoch %d/%d %@ loss %.4f acc %.3f  %.0f samples/s  ETA %@", step.epoch, epochs, bar,
+      step.loss, step.accuracy, step.samplesPerSecond, Self.duration(eta))
+    FileHandle.standardOutput.write(Data("\r\u{1B}[2K\(line)".utf8))
+  }
+
+  private func emit(_ line: String) {
+    let prefix = interactive ? "\r\u{1B}[2K" : ""
+    FileHandle.standardOutput.write(Data("\(prefix)\(line)\n".utf8))
+  }
+
+  func printSummary(_ summary: RunSummary, directory: String) {
+    var lines = [
+      "status \(summary.status.rawValue) after \(summary.epochsRun) epochs (\(summary.steps) steps)",
+      String(
+        format: "best epoch %d: val loss %.4f, val accuracy %.3f", summary.bestEpoch,
+        summary.bestValidationLoss, summary.bestValidationAccuracy),
+    ]
+    if let test = summary.testAccuracy { lines.append(String(format: "test accuracy %.3f (best checkpoint)", test)) }
+    lines.append(
+      String(
+        format: "%.0f samples/s over %@ wall time", summary.samplesPerSecond,
+        Self.duration(summary.wallSeconds)))
+    if let reason = summary.reason { lines.append(reason) }
+    lines.append("run directory: \(directory)")
+    emit(lines.joined(separator: "\n"))
+  }
+
+  static func duration(_ seconds: Double) -> String {
+    guard seconds.isFinite, seconds >= 0 else { return "--" }
+    let total = Int(seconds.rounded())
+    if total < 60 { return String(format: "%.1fs", seconds) }
+    if total < 3600 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
+    return "\(total / 3600)h\(String(format: "%02d", total / 60 % 60))m"
+  }
+}
+
+/// Starts `trainer` on its thread and reports it until it ends; a SIGINT/SIGTERM interrupts the run
+/// (saving `last`) instead of killing the process. Returns the summary and the signal, if any.
+func superviseHeadless(_ trainer: Trainer, progress: HeadlessProgress) -> (RunSummary, Int32) {
+  installStopSignalHandlers()
+  trainer.start()
+  var signalled: Int32 = 0
+  while true {
+    let received = receivedSignal.load(ordering: .relaxed)
+    if received != 0 && signalled == 0 {
+      signalled = received
+      trainer.send(.interrupt)
+    }
+    for event in trainer.drainEvents() {
+      progress.handle(event)
+      if case .finished(let summary) = event { return (summary, signalled) }
+    }
+    Thread.sleep(forTimeInterval: 0.05)
+  }
+}
