@@ -1,0 +1,133 @@
+import Foundation
+
+/// Updates the trainable parameters of a `ParameterStore` from its gradients (SGD, Nesterov, Adam,
+/// AdamW with PyTorch semantics).
+///
+/// Moment buffers are flat and share the store's layout, as in llm.c, so tensor `i`'s state lives at
+/// `store.tensors[i].range`. Frozen tensors are skipped entirely: their slice stays zero and their
+/// step count stays 0, so freezing costs no optimizer state and an unfrozen group starts fresh.
+public final class Optimizer {
+  public let kind: OptimizerKind
+  /// SGD momentum; 0 gives plain SGD. Ignored by Adam and AdamW, which use `beta1`.
+  public var momentum: Float
+  /// Coupled L2 (`sgd`, `nesterov`, `adam`) or decoupled (`adamw`); editable between steps.
+  public var weightDecay: Float
+  public let beta1: Float = 0.9
+  public let beta2: Float = 0.999
+  public let epsilon: Float = 1e-8
+  public let store: ParameterStore
+
+  /// SGD momentum buffer, or Adam's first moment (`exp_avg`).
+  public internal(set) var firstMoment: [Float]
+  /// Adam's second moment (`exp_avg_sq`); all zeros for SGD.
+  public internal(set) var secondMoment: [Float]
+  /// Updates applied to each tensor, indexed like `store.tensors`. Per tensor rather than global so
+  /// that Adam's bias correction restarts at t = 1 for a group unfrozen mid-run.
+  public internal(set) var stepCounts: [Int]
+
+  public init(kind: OptimizerKind, momentum: Float, weightDecay: Float, store: ParameterStore) {
+    self.kind = kind
+    self.momentum = momentum
+    self.weightDecay = weightDecay
+    self.store = store
+    firstMoment = Array(repeating: 0, count: store.count)
+    secondMoment = Array(repeating: 0, count: kind.usesSecondMoment ? store.count : 0)
+    stepCounts = Array(repeating: 0, count: store.tensors.count)
+  }
+
+  public convenience init(_ hyperParameters: HyperParameters, store: ParameterStore) {
+    self.init(
+      kind: hyperParameters.optimizer, momentum: Float(hyperParameters.momentum),
+      weightDecay: Float(hyperParameters.weightDecay), store: store)
+  }
+
+  /// Applies one update to every trainable tensor with `learningRate` × its group's multiplier.
+  public func step(learningRate: Float) {
+    precondition(
+      store.count == firstMoment.count && store.tensors.count == stepCounts.count,
+      "the parameter store changed layout after the optimizer was built")
+    for (index, tensor) in store.tensors.enumerated() where store.isTrainable(group: tensor.group) {
+      stepCounts[index] += 1
+      let lr = learningRate * store.learningRateMultiplier(group: tensor.group)
+      switch kind {
+      case .sgd, .nesterov:
+        sgdStep(tensor.range, lr: lr)
+      case .adam, .adamw:
+        adamStep(tensor.range, lr: lr, t: stepCounts[index])
+      }
+    }
+  }
+
+  /// Forgets the state of `group`'s tensors; call it when the group is frozen so that a later
+  /// unfreeze does not resume from stale moments.
+  public func resetState(group: String) {
+    for (index, tensor) in store.tensors.enumerated() where tensor.group == group {
+      stepCounts[index] = 0
+      firstMoment.replaceSubrange(tensor.range, with: repeatElement(0, count: tensor.count))
+      if kind.usesSecondMoment {
+        secondMoment.replaceSubrange(tensor.range, with: repeatElement(0, count: tensor.count))
+      }
+    }
+  }
+
+  private func sgdStep(_ range: Range<Int>, lr: Float) {
+    let momentum = momentum
+    let weightDecay = weightDecay
+    let nesterov = kind == .nesterov
+    store.values.withUnsafeMutableBufferPointer { p in
+      store.gradients.withUnsafeBufferPointer { grad in
+        firstMoment.withUnsafeMutableBufferPointer { buf in
+          for i in range {
+            var g = grad[i]
+            if weightDecay != 0 { g += weightDecay * p[i] }
+            if momentum != 0 {
+              // PyTorch seeds the buffer with the first gradient; a fresh buffer is zero, and without
+              // dampening momentum·0 + g is exactly that seed.
+              buf[i] = momentum * buf[i] + g
+              g = nesterov ? g + momentum * buf[i] : buf[i]
+            }
+            p[i] -= lr * g
+          }
+        }
+      }
+    }
+  }
+
+  private func adamStep(_ range: Range<Int>, lr: Float, t: Int) {
+    let beta1 = beta1
+    let beta2 = beta2
+    let epsilon = epsilon
+    let weightDecay = weightDecay
+    let decoupled = kind == .adamw
+    // Bias corrections in Double: 1 − β2^t is tiny for small t and loses digits in Float.
+    let correction1 = Float(1 - pow(Double(beta1), Double(t)))
+    let correction2Root = Float((1 - pow(Double(beta2), Double(t))).squareRoot())
+    let stepSize = lr / correction1
+    store.values.withUnsafeMutableBufferPointer { p in
+      store.gradients.withUnsafeBufferPointer { grad in
+        firstMoment.withUnsafeMutableBufferPointer { m in
+          secondMoment.withUnsafeMutableBufferPointer { v in
+            for i in range {
+              var g = grad[i]
+              if decoupled {
+                p[i] -= lr * weightDecay * p[i]
+              } else if weightDecay != 0 {
+                g += weightDecay * p[i]
+              }
+              m[i] = beta1 * m[i] + (1 - beta1) * g
+              v[i] = beta2 * v[i] + (1 - beta2) * g * g
+              // PyTorch's arrangement: ε is added after dividing √v by √(1 − β2^t).
+              let denominator = v[i].squareRoot() / correction2Root + epsilon
+              p[i] -= stepSize * m[i] / denominator
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+extension OptimizerKind {
+  /// Whether the optimizer keeps Adam's second moment.
+  var usesSecondMoment: Bool { self == .adam || self == .adamw }
+}
