@@ -1,0 +1,131 @@
+/// A multilayer perceptron classifier built from named layer groups (`hidden1`, `hidden2`, …,
+/// `head`) over one `ParameterStore`: the model the trainer fine-tunes.
+///
+/// A hidden group is Dense → ReLU → Dropout and `head` is a Dense producing logits. The group is the
+/// unit of freezing and of per-group learning rates, both of which live in `store`.
+public final class MLP {
+  /// One named group's layers, bottom to top.
+  struct LayerGroup {
+    let name: String
+    let dense: Dense
+    let layers: [any Layer]
+    let dropout: Dropout?
+  }
+
+  public let store = ParameterStore()
+  public let inputSize: Int
+  public let hiddenSizes: [Int]
+  public let classes: Int
+  /// Group names bottom (closest to the input) to top (`head`).
+  public let groupNames: [String]
+  let groups: [LayerGroup]
+  private let evaluationLoss = SoftmaxCrossEntropy()
+
+  /// Dropout rate of every hidden group; setting it takes effect at the next forward.
+  public var dropout: Float {
+    didSet { for group in groups { group.dropout?.rate = dropout } }
+  }
+
+  /// State of each hidden group's dropout generator, bottom to top, saved so a resumed run draws
+  /// the same masks as an uninterrupted one.
+  public var dropoutRNGStates: [UInt64] {
+    get { groups.compactMap { $0.dropout?.rngState } }
+    set {
+      let dropouts = groups.compactMap(\.dropout)
+      precondition(
+        newValue.count == dropouts.count, "\(newValue.count) states for \(dropouts.count) dropouts")
+      for (layer, state) in zip(dropouts, newValue) { layer.rngState = state }
+    }
+  }
+
+  public init(inputSize: Int, hiddenSizes: [Int], classes: Int, dropout: Float, seed: UInt64) {
+    precondition(inputSize > 0 && classes > 0, "an MLP needs inputs and classes")
+    precondition(hiddenSizes.allSatisfy { $0 > 0 }, "hidden sizes must be positive")
+    self.inputSize = inputSize
+    self.hiddenSizes = hiddenSizes
+    self.classes = classes
+    self.dropout = dropout
+    var rng = SplitMix64(seed: seed)
+    var groups: [LayerGroup] = []
+    var width = inputSize
+    for (index, size) in hiddenSizes.enumerated() {
+      let name = "hidden\(index + 1)"
+      let dense = Dense(store: store, group: name, inputSize: width, outputSize: size, rng: &rng)
+      let drop = Dropout(rate: dropout, seed: rng.next())
+      groups.append(LayerGroup(name: name, dense: dense, layers: [dense, ReLU(), drop], dropout: drop))
+      width = size
+    }
+    let head = Dense(
+      store: store, group: "head", inputSize: width, outputSize: classes, initialization: .xavierUniform,
+      rng: &rng)
+    groups.append(LayerGroup(name: "head", dense: head, layers: [head], dropout: nil))
+    self.groups = groups
+    groupNames = groups.map(\.name)
+  }
+
+  /// Logits for each row of `x`; `training` switches dropout on.
+  public func forward(_ x: Matrix, training: Bool) -> Matrix {
+    precondition(x.cols == inputSize, "input has \(x.cols) features, the model takes \(inputSize)")
+    var activation = x
+    for group in groups {
+      for layer in group.layers { activation = layer.forward(activation, training: training) }
+    }
+    return activation
+  }
+
+  /// Accumulates parameter gradients of the last `forward` into `store.gradients`.
+  ///
+  /// Work stops at the lowest trainable group: nothing below it is touched, and its bottom layer
+  /// computes no input gradient. A frozen group above it still passes the gradient through.
+  public func backward(_ logitsGradient: Matrix) {
+    guard let lowest = groups.firstIndex(where: { store.isTrainable(group: $0.name) }) else { return }
+    var gradient = logitsGradient
+    for groupIndex in stride(from: groups.count - 1, through: lowest, by: -1) {
+      let layers = groups[groupIndex].layers
+      for layerIndex in stride(from: layers.count - 1, through: 0, by: -1) {
+        let isBottom = groupIndex == lowest && layerIndex == 0
+        if let next = layers[layerIndex].backward(gradient, needsInputGradient: !isBottom) {
+          gradient = next
+        }
+      }
+    }
+  }
+
+  /// Mean (unsmoothed unless asked) cross-entropy and accuracy over a whole set, in evaluation mode,
+  /// `batchSize` rows at a time. An empty set scores 0 for both.
+  public func evaluate(
+    features: Matrix, labels: [Int], batchSize: Int, labelSmoothing: Float = 0
+  ) -> (loss: Double, accuracy: Double) {
+    precondition(labels.count == features.rows, "\(labels.count) labels for \(features.rows) rows")
+    precondition(batchSize > 0, "batch size must be positive")
+    guard features.rows > 0 else { return (0, 0) }
+    evaluationLoss.labelSmoothing = labelSmoothing
+    var totalLoss: Double = 0
+    var correct = 0
+    var start = 0
+    while start < features.rows {
+      let end = min(start + batchSize, features.rows)
+      let logits = forward(features.rows(start..<end), training: false)
+      let batch = evaluationLoss.evaluate(logits: logits, labels: Array(labels[start..<end]))
+      totalLoss += batch.loss * Double(end - start)
+      correct += batch.correct
+      start = end
+    }
+    let count = Double(features.rows)
+    return (totalLoss / count, Double(correct) / count)
+  }
+
+  /// Draws fresh weights for the head, as when fine-tuning onto a new task.
+  public func resetHead(seed: UInt64) { reinitialize(group: "head", seed: seed) }
+
+  /// Draws fresh weights (and zero biases) for one group from `seed`.
+  public func reinitialize(group name: String, seed: UInt64) {
+    guard let group = groups.first(where: { $0.name == name }) else {
+      preconditionFailure("unknown layer group \(name)")
+    }
+    var rng = SplitMix64(seed: seed)
+    group.dense.reinitialize(rng: &rng)
+  }
+
+  public func parameterCount(group: String) -> Int { store.parameterCount(group: group) }
+}
