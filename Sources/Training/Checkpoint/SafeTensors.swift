@@ -59,9 +59,9 @@ public enum SafeTensors {
   public static func read(from url: URL) throws(SafeTensorsError) -> SafeTensorsFile {
     let data: Data
     do {
-      data = try Data(contentsOf: url)
+      data = try FileReader.contents(of: url.path)
     } catch {
-      throw SafeTensorsError(source: url.path, problem: .unreadable(reason: readableReason(error)))
+      throw SafeTensorsError(source: url.path, problem: .unreadable(reason: error.reason))
     }
     return try read(data: data, source: url.path)
   }
@@ -202,17 +202,5 @@ public enum SafeTensors {
       }
     }
     return out + "\""
-  }
-
-  /// Foundation's reading errors wrap the POSIX one; its text ("No such file or directory") is the useful part.
-  private static func readableReason(_ error: any Error) -> String {
-    let nsError = error as NSError
-    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
-      underlying.domain == NSPOSIXErrorDomain
-    {
-      return String(cString: strerror(Int32(underlying.code)))
-    }
-    if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
-    return nsError.localizedDescription
   }
 }
