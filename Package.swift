@@ -27,7 +27,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Training"]),
     .testTarget(name: "tunetopTests", dependencies: ["tunetop", "Training"]),
   ]
