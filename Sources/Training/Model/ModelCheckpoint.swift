@@ -15,7 +15,7 @@ public struct MLPArchitecture: Equatable, Sendable {
 
   /// Reads `hidden1.weight`, `hidden2.weight`, …, `head.weight` ([out, in] each) and checks they chain.
   public init(checkpoint: SafeTensorsFile, path: String) throws {
-    func weight(_ group: String) -> NamedTensor? { checkpoint.tensor(named: "\(group).weight") }
+    func weight(_ group: String) -> NamedTensor? { checkpoint["\(group).weight"] }
     var hidden: [Int] = []
     var input: Int?
     var previous: Int?
@@ -70,7 +70,7 @@ extension MLP {
     for index in store.tensors.indices {
       let expected = store.tensors[index]
       if skipping.contains(expected.group) { continue }
-      guard let found = checkpoint.tensor(named: expected.name) else {
+      guard let found = checkpoint[expected.name] else {
         throw CheckpointMismatchError(path: path, message: "\(expected.name) is missing")
       }
       guard found.shape == expected.shape else {

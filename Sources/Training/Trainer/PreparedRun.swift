@@ -81,10 +81,10 @@ public final class PreparedRun {
   ) {
     switch hp.task {
     case "thick-digits", "inverted-digits", "clean-digits":
-      let variant: DigitsVariant =
-        hp.task == "thick-digits" ? .thick : hp.task == "inverted-digits" ? .inverted : .clean
-      return try DigitsTask.fineTuningSplits(
-        variant: variant, trainSamples: hp.trainSamples, valFraction: hp.valFraction, seed: UInt64(hp.seed))
+      let splits = try DigitsTask.fineTuningSplits(
+        variant: DigitsVariant(task: hp.task)!, trainSamples: hp.trainSamples, valFraction: hp.valFraction,
+        seed: hp.seed)
+      return (splits.train, splits.validation, splits.test)
     default:
       guard FileManager.default.fileExists(atPath: hp.task) else {
         throw ConfigError(
@@ -94,8 +94,9 @@ public final class PreparedRun {
         )
       }
       let data = try CSVDataset.load(path: hp.task)
-      return try DatasetSplitter.split(
-        data, trainSamples: hp.trainSamples, valFraction: hp.valFraction, seed: UInt64(hp.seed))
+      let splits = try FineTuningSplits.split(
+        data, trainSamples: hp.trainSamples, valFraction: hp.valFraction, seed: hp.seed)
+      return (splits.train, splits.validation, splits.test)
     }
   }
 

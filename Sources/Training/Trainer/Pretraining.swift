@@ -21,7 +21,7 @@ public enum Pretraining {
   /// A run over the pretraining half (clean digits, disjoint from every fine-tuning split).
   public static func prepare(_ settings: HyperParameters) throws -> PreparedRun {
     try settings.validate()
-    let splits = try DigitsTask.pretrainingSplits(seed: UInt64(settings.seed))
+    let splits = try DigitsTask.pretrainingSplits(seed: settings.seed)
     let model = MLP(
       inputSize: splits.train.featureCount, hiddenSizes: settings.hiddenSizes, classes: splits.train.classes,
       dropout: Float(settings.dropout), seed: UInt64(settings.seed))

@@ -13,6 +13,7 @@ final class TrainingSession {
   private var earlyStopping: EarlyStopping
   private var unfreezePlan: UnfreezePlan
   private var shuffleRNG: SplitMix64
+  private let lossFunction: SoftmaxCrossEntropy
   private let directory: RunDirectory?
   private let publish: (TrainingEvent) -> Void
   private let pollCommands: () -> [TrainerCommand]
@@ -56,6 +57,7 @@ final class TrainingSession {
     // Shuffling gets its own stream so that changing e.g. dropout does not change the sample order.
     shuffleRNG = SplitMix64(seed: UInt64(hp.seed) &* 0x9E37_79B9 &+ 17)
     order = Array(0..<prepared.train.count)
+    lossFunction = SoftmaxCrossEntropy(labelSmoothing: Float(hp.labelSmoothing))
     startTime = clock.now
     recentThroughput = (startTime, 0)
     applyLayerLearningRates()
@@ -130,8 +132,7 @@ final class TrainingSession {
       let store = model.store
       store.zeroGradients()
       let logits = model.forward(batchFeatures, training: true)
-      let result = SoftmaxCrossEntropy.lossAndGradient(
-        logits: logits, labels: batchLabels, labelSmoothing: Float(hyperParameters.labelSmoothing))
+      let result = lossFunction.lossAndGradient(logits: logits, labels: batchLabels)
       guard result.loss.isFinite else {
         try diverge("loss became \(result.loss) at step \(step + 1) (epoch \(epoch), learning rate \(learningRate))")
         return nil
@@ -150,12 +151,12 @@ final class TrainingSession {
       step += 1
       samplesSeen += count
       seen += count
-      lossSum += Double(result.loss) * Double(count)
+      lossSum += result.loss * Double(count)
       correct += result.correct
       publish(
         .step(
           StepMetrics(
-            step: step, epoch: epoch, loss: Double(result.loss),
+            step: step, epoch: epoch, loss: result.loss,
             accuracy: Double(result.correct) / Double(count), learningRate: learningRate,
             gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())))
       start = end

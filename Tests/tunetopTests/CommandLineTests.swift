@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+@testable import Training
+
+/// Runs the built `tunetop` binary the way a user would.
+struct CLI {
+  static var binary: URL {
+    // The test bundle and the executable are built into the same products directory.
+    var directory = Bundle.main.bundleURL
+    for _ in 0..<3 {
+      let candidate = directory.appendingPathComponent("tunetop")
+      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+      directory = directory.deletingLastPathComponent()
+    }
+    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent(".build/debug/tunetop")
+  }
+
+  struct Result {
+    var status: Int32
+    var output: String
+    var error: String
+  }
+
+  static func run(_ arguments: [String], in directory: URL) throws -> Result {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
+      error: String(decoding: errData, as: UTF8.self))
+  }
+}
+
+final class Scratch {
+  let url: URL
+  init() {
+    url = FileManager.default.temporaryDirectory.appendingPathComponent("tunetop-cli-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  }
+  deinit { try? FileManager.default.removeItem(at: url) }
+  var runs: [URL] {
+    (try? FileManager.default.contentsOfDirectory(
+      at: url.appendingPathComponent("runs"), includingPropertiesForKeys: nil)) ?? []
+  }
+}
+
+@Test func badSetValueExitsTwoAndWritesNothing() throws {
+  let scratch = Scratch()
+  let result = try CLI.run(["train", "--set", "learning_rate=-1"], in: scratch.url)
+  #expect(result.status == 2)
+  #expect(result.error.contains("learning_rate"))
+  #expect(result.error.contains("-1"))
+  #expect(scratch.runs.isEmpty)
+}
+
+@Test func unknownKeySuggestsTheNearestOne() throws {
+  let scratch = Scratch()
+  let result = try CLI.run(["train", "--set", "learnig_rate=0.1"], in: scratch.url)
+  #expect(result.status == 2)
+  #expect(result.error.contains("did you mean learning_rate?"))
+}
+
+@Test func yamlSyntaxErrorNamesFileAndLine() throws {
+  let scratch = Scratch()
+  let config = scratch.url.appendingPathComponent("bad.yaml")
+  try "epochs: 3\nlearning_rate: [1e-3\nbatch_size: 8\n".write(to: config, atomically: true, encoding: .utf8)
+  let result = try CLI.run(["train", "--config", config.path], in: scratch.url)
+  #expect(result.status == 2)
+  #expect(result.error.contains("bad.yaml:"))
+  #expect(scratch.runs.isEmpty)
+}
+
+@Test func zeroEpochsScoresTheBaseModelOnThickDigits() throws {
+  let scratch = Scratch()
+  let result = try CLI.run(["train", "--set", "epochs=0", "--name", "baseline"], in: scratch.url)
+  #expect(result.status == 0, "\(result.error)")
+  let run = try #require(scratch.runs.first)
+  #expect(run.lastPathComponent.hasSuffix("-baseline"))
+  let summary = try JSONDecoder().decode(
+    RunSummary.self, from: Data(contentsOf: run.appendingPathComponent("summary.json")))
+  #expect(summary.status == .completed)
+  #expect(summary.epochsRun == 0)
+  // DESIGN §7: the clean model scores about 0.6 on thick digits before fine-tuning.
+  #expect(summary.bestValidationAccuracy > 0.5 && summary.bestValidationAccuracy < 0.75)
+}
+
+@Test func pipedTrainPrintsOneLinePerEpochAndASummary() throws {
+  let scratch = Scratch()
+  let result = try CLI.run(
+    ["train", "--set", "epochs=3", "--set", "train_samples=40", "--runs", "elsewhere"], in: scratch.url)
+  #expect(result.status == 0, "\(result.error)")
+  let epochLines = result.output.split(separator: "\n").filter { $0.hasPrefix("epoch ") }
+  #expect(epochLines.count == 4)  // epoch 0 (the base model) and three trained epochs
+  #expect(result.output.contains("status completed"))
+  #expect(!result.output.contains("\u{1B}["))
+  #expect(
+    FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("elsewhere").path))
+}
+
+@Test func divergingRunExitsOne() throws {
+  let scratch = Scratch()
+  let result = try CLI.run(
+    [
+      "train", "--set", "learning_rate=10", "--set", "optimizer=sgd", "--set", "grad_clip=0",
+      "--set", "train_samples=64", "--set", "epochs=20", "--set", "warmup_epochs=0",
+    ], in: scratch.url)
+  #expect(result.status == 1)
+  #expect(result.output.contains("status diverged"))
+}
+
+@Test func sigintSavesLastAndExits130() throws {
+  let scratch = Scratch()
+  let process = Process()
+  process.executableURL = CLI.binary
+  process.arguments = ["train", "--set", "epochs=100000", "--set", "train_samples=100"]
+  process.currentDirectoryURL = scratch.url
+  let out = Pipe()
+  process.standardOutput = out
+  process.standardError = Pipe()
+  try process.run()
+  // Wait until at least one epoch is on disk, then interrupt.
+  let deadline = Date().addingTimeInterval(60)
+  var metrics: URL?
+  while Date() < deadline {
+    if let run = scratch.runs.first {
+      let file = run.appendingPathComponent("metrics.csv")
+      if let text = try? String(contentsOf: file, encoding: .utf8), text.split(separator: "\n").count >= 3 {
+        metrics = file
+        break
+      }
+    }
+    Thread.sleep(forTimeInterval: 0.05)
+  }
+  #expect(metrics != nil)
+  process.interrupt()
+  process.waitUntilExit()
+  #expect(process.terminationStatus == 130)
+  let run = try #require(scratch.runs.first)
+  let summary = try JSONDecoder().decode(
+    RunSummary.self, from: Data(contentsOf: run.appendingPathComponent("summary.json")))
+  #expect(summary.status == .interrupted)
+  #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("last.safetensors").path))
+}
