@@ -159,6 +159,9 @@ import Testing
   #expect(parameters.stepped(.resetHead, by: 1).resetHead)
   #expect(parameters.stepped(.hiddenSizes, by: 1) == parameters)
   #expect(parameters.stepped(.task, by: -1) == parameters)
+  var extreme = parameters
+  extreme.seed = Int.max
+  #expect(extreme.stepped(.seed, by: 1).seed == Int.max)
 }
 
 @Test func resetRestoresTheDefaultAndNonDefaultKeysAreListed() throws {

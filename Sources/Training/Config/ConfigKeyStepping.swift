@@ -8,8 +8,9 @@ extension ConfigKey {
     case (.rate, .number(let number)): return .number(stepRate(number, up: up))
     case (.real, .number(let number)): return .number(stepReal(number, up: up))
     case (.count, .integer(let count)):
-      let next = count + (up ? 1 : -1)
-      return range?.contains(Double(next)) ?? true ? .integer(next) : value
+      // A value set in code may sit at Int.max; overflowing would trap the dashboard.
+      let (next, overflow) = count.addingReportingOverflow(up ? 1 : -1)
+      return !overflow && range?.contains(Double(next)) ?? true ? .integer(next) : value
     case (.choice(let values), .text(let text)):
       guard let index = values.firstIndex(of: text), !values.isEmpty else { return value }
       return .text(values[(index + (up ? 1 : values.count - 1)) % values.count])
