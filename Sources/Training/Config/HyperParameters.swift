@@ -1,6 +1,7 @@
 /// Every setting of a fine-tuning run (DESIGN §5); the defaults are the recommended starting point.
 ///
-/// Field names are the config keys in camelCase; `HyperParameters.Key` lists the snake_case keys.
+/// Field names are the config keys in camelCase; `ConfigKey.all` describes the snake_case keys
+/// (help, range, default) for the loader, `--set` and the dashboard form.
 public struct HyperParameters: Equatable, Sendable, Codable {
   /// `thick-digits` (the built-in task), `inverted-digits`, or the path of a CSV file.
   public var task: String = "thick-digits"

@@ -1,0 +1,118 @@
+extension ConfigKey {
+  /// Every key, in the order of DESIGN §5: the order of the form, the saved YAML and run names.
+  public static let all: [ConfigKey] = [
+    task, baseModel, hiddenSizes, resetHead, seed, trainSamples, valFraction, learningRate,
+    batchSize, epochs, optimizer, momentum, weightDecay, dropout, labelSmoothing, gradClip,
+    schedule, warmupEpochs, minLRRatio, stepSize, gamma, earlyStoppingPatience, minDelta, frozen,
+    unfreezeEvery, layerLRDecay,
+  ]
+
+  // Epoch-like counts share one generous cap so a typo such as 1e9 is caught, not run for a week.
+  private static let epochCap = ConfigRange.closed(0, 100_000)
+
+  public static let task = ConfigKey(
+    name: "task", help: "thick-digits, inverted-digits, or the path of a CSV file",
+    kind: .text, range: nil, length: nil, increment: 0, abbreviation: "task",
+    binding: .text(\.task))
+  public static let baseModel = ConfigKey(
+    name: "base_model",
+    help: "builtin (the shipped pretrained MLP), none (from scratch), or a .safetensors path",
+    kind: .text, range: nil, length: nil, increment: 0, abbreviation: "base",
+    binding: .text(\.baseModel))
+  public static let hiddenSizes = ConfigKey(
+    name: "hidden_sizes", help: "widths of the hidden layers, input side first",
+    kind: .integerList, range: .closed(1, 4096), length: 1...8, increment: 0, abbreviation: "h",
+    binding: .integers(\.hiddenSizes))
+  public static let resetHead = ConfigKey(
+    name: "reset_head", help: "replace the pretrained output layer with a freshly initialised one",
+    kind: .flag, range: nil, length: nil, increment: 0, abbreviation: "newhead",
+    binding: .flag(\.resetHead))
+  public static let seed = ConfigKey(
+    name: "seed", help: "random seed for initialisation, the data split and shuffling",
+    kind: .count, range: .closed(0, 2_147_483_647), length: nil, increment: 1, abbreviation: "s",
+    binding: .count(\.seed))
+  public static let trainSamples = ConfigKey(
+    name: "train_samples", help: "labelled samples of the task to fine-tune on",
+    kind: .count, range: .closed(1, 1_000_000), length: nil, increment: 1, abbreviation: "n",
+    binding: .count(\.trainSamples))
+  public static let valFraction = ConfigKey(
+    name: "val_fraction", help: "fraction of the samples held out for validation",
+    kind: .real, range: .openClosed(0, 0.9), length: nil,
+    increment: 0.05, abbreviation: "vf", binding: .real(\.valFraction))
+  public static let learningRate = ConfigKey(
+    name: "learning_rate", help: "peak learning rate (of the head when layer_lr_decay < 1)",
+    kind: .rate, range: .openClosed(0, 10), length: nil,
+    increment: 1e-7, abbreviation: "lr", binding: .real(\.learningRate))
+  public static let batchSize = ConfigKey(
+    name: "batch_size", help: "samples per gradient step",
+    kind: .count, range: .closed(1, 4096), length: nil, increment: 1, abbreviation: "bs",
+    binding: .count(\.batchSize))
+  public static let epochs = ConfigKey(
+    name: "epochs", help: "passes over the training samples; 0 only evaluates the model",
+    kind: .count, range: epochCap, length: nil, increment: 1, abbreviation: "ep",
+    binding: .count(\.epochs))
+  public static let optimizer = ConfigKey(
+    name: "optimizer", help: "sgd, nesterov (SGD with Nesterov momentum), adam, or adamw (decoupled decay)",
+    kind: .choice(OptimizerKind.allCases.map(\.rawValue)), range: nil, length: nil, increment: 0,
+    abbreviation: "opt", binding: .optimizer)
+  public static let momentum = ConfigKey(
+    name: "momentum", help: "momentum of sgd and nesterov; adam and adamw ignore it",
+    kind: .real, range: .closedOpen(0, 1), length: nil,
+    increment: 0.01, abbreviation: "mom", binding: .real(\.momentum))
+  public static let weightDecay = ConfigKey(
+    name: "weight_decay", help: "pull of the weights towards zero (decoupled for adamw); 0 turns it off",
+    kind: .rate, range: .closed(0, 1), length: nil, increment: 1e-5, abbreviation: "wd",
+    binding: .real(\.weightDecay))
+  public static let dropout = ConfigKey(
+    name: "dropout", help: "probability of zeroing each hidden activation while training",
+    kind: .real, range: .closedOpen(0, 1), length: nil,
+    increment: 0.05, abbreviation: "do", binding: .real(\.dropout))
+  public static let labelSmoothing = ConfigKey(
+    name: "label_smoothing", help: "share of the target probability spread over the other classes",
+    kind: .real, range: .closedOpen(0, 1), length: nil,
+    increment: 0.05, abbreviation: "ls", binding: .real(\.labelSmoothing))
+  public static let gradClip = ConfigKey(
+    name: "grad_clip", help: "maximum global gradient norm; 0 turns clipping off",
+    kind: .rate, range: .closed(0, 1000), length: nil, increment: 0.1, abbreviation: "gc",
+    binding: .real(\.gradClip))
+  public static let schedule = ConfigKey(
+    name: "schedule", help: "how the learning rate changes after the warmup",
+    kind: .choice(ScheduleKind.allCases.map(\.rawValue)), range: nil, length: nil, increment: 0,
+    abbreviation: "sched", binding: .schedule)
+  public static let warmupEpochs = ConfigKey(
+    name: "warmup_epochs", help: "epochs of linear warmup from 0 to learning_rate",
+    kind: .count, range: epochCap, length: nil, increment: 1, abbreviation: "wu",
+    binding: .count(\.warmupEpochs))
+  public static let minLRRatio = ConfigKey(
+    name: "min_lr_ratio", help: "where decaying schedules bottom out, as a fraction of learning_rate",
+    kind: .rate, range: .closed(0, 1), length: nil, increment: 1e-4, abbreviation: "mlr",
+    binding: .real(\.minLRRatio))
+  public static let stepSize = ConfigKey(
+    name: "step_size", help: "epochs between decays of step; patience (evaluations) of plateau",
+    kind: .count, range: .closed(1, 100_000), length: nil, increment: 1, abbreviation: "ss",
+    binding: .count(\.stepSize))
+  public static let gamma = ConfigKey(
+    name: "gamma", help: "decay factor of the step, exponential and plateau schedules",
+    kind: .real, range: .openClosed(0, 1), length: nil,
+    increment: 0.05, abbreviation: "g", binding: .real(\.gamma))
+  public static let earlyStoppingPatience = ConfigKey(
+    name: "early_stopping_patience", help: "evaluations without improvement before stopping; 0 turns it off",
+    kind: .count, range: epochCap, length: nil, increment: 1, abbreviation: "pat",
+    binding: .count(\.earlyStoppingPatience))
+  public static let minDelta = ConfigKey(
+    name: "min_delta", help: "smallest fall in validation loss that counts as an improvement",
+    kind: .rate, range: .atLeast(0), length: nil, increment: 1e-4,
+    abbreviation: "md", binding: .real(\.minDelta))
+  public static let frozen = ConfigKey(
+    name: "frozen", help: "layer groups whose weights stay fixed, e.g. hidden1, hidden2",
+    kind: .nameList, range: nil, length: nil, increment: 0, abbreviation: "frz",
+    binding: .names(\.frozen))
+  public static let unfreezeEvery = ConfigKey(
+    name: "unfreeze_every", help: "unfreeze one more group, top down, every this many epochs; 0 = never",
+    kind: .count, range: epochCap, length: nil, increment: 1, abbreviation: "uf",
+    binding: .count(\.unfreezeEvery))
+  public static let layerLRDecay = ConfigKey(
+    name: "layer_lr_decay", help: "LR multiplier from each group to the one below it; the head gets 1",
+    kind: .real, range: .openClosed(0, 1), length: nil,
+    increment: 0.05, abbreviation: "lld", binding: .real(\.layerLRDecay))
+}
