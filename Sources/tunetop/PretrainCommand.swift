@@ -29,13 +29,12 @@ struct PretrainCommand: ParsableCommand {
       FileHandle.standardError.write(Data("tunetop: pretraining ended \(summary.status.rawValue)\n".utf8))
       throw ExitCode(1)
     }
-    guard let finished = trainer.reclaim() else { throw ExitCode(1) }
     let metadata = [
       "format": "tunetop-mlp", "recipe": "tunetop pretrain", "seed": String(settings.seed),
       "epochs": String(settings.epochs), "data": "UCI optical digits (clean half), CC BY 4.0",
       "val_accuracy": String(format: "%.4f", summary.bestValidationAccuracy),
     ]
-    try SafeTensors.write(finished.model.checkpointTensors(), metadata: metadata, to: URL(fileURLWithPath: out))
+    try SafeTensors.write(trainer.finalModelWeights(), metadata: metadata, to: URL(fileURLWithPath: out))
     print(String(format: "wrote %@ (clean validation accuracy %.3f)", out, summary.testAccuracy ?? .nan))
   }
 }

@@ -30,7 +30,7 @@ struct RunOptions: ParsableArguments {
 }
 
 /// Prints a bad-input error the way every subcommand does, and exits with status 2.
-func failOnBadInput<T>(_ body: () throws -> T) throws -> T {
+func failOnBadInput<T>(_ body: () throws -> sending T) throws -> sending T {
   do {
     return try body()
   } catch let error as ExitCode {

@@ -18,13 +18,12 @@ struct TrainCommand: ParsableCommand {
   var name: String?
 
   func run() throws {
-    let (prepared, directory) = try failOnBadInput { () throws -> (PreparedRun, RunDirectory) in
-      let settings = try options.hyperParameters()
-      let prepared = try PreparedRun.prepare(settings)
-      let runName = name ?? prepared.hyperParameters.shortRunName()
-      return (prepared, try RunDirectory(root: options.runsURL, name: runName))
+    let prepared = try failOnBadInput { try PreparedRun.prepare(options.hyperParameters()) }
+    let settings = prepared.hyperParameters
+    let directory = try failOnBadInput {
+      try RunDirectory(root: options.runsURL, name: name ?? settings.shortRunName())
     }
-    let epochs = prepared.hyperParameters.epochs
+    let epochs = settings.epochs
     let path = directory.url.path
     let trainer = Trainer(prepared, directory: directory)
     let progress = HeadlessProgress(epochs: epochs, interactive: isatty(STDOUT_FILENO) == 1)

@@ -123,7 +123,9 @@ final class Scratch {
   let scratch = Scratch()
   let process = Process()
   process.executableURL = CLI.binary
-  process.arguments = ["train", "--set", "epochs=100000", "--set", "train_samples=100"]
+  process.arguments = [
+    "train", "--set", "epochs=100000", "--set", "train_samples=100", "--set", "early_stopping_patience=0",
+  ]
   process.currentDirectoryURL = scratch.url
   let out = Pipe()
   process.standardOutput = out

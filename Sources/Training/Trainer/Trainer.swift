@@ -25,7 +25,7 @@ public final class Trainer: Sendable {
   private let events = Mutex<[TrainingEvent]>([])
   private let mailbox = Mutex<[TrainerCommand]>([])
   private let result = Mutex<RunSummary?>(nil)
-  private let returned = Mutex<PreparedRun?>(nil)
+  private let finalWeights = Mutex<[NamedTensor]?>(nil)
   private let done = DispatchSemaphore(value: 0)
   /// Whether `start` was called; a trainer runs once.
   private let started = Atomic<Bool>(false)
@@ -52,16 +52,16 @@ public final class Trainer: Sendable {
     }
     let session = TrainingSession(
       prepared: prepared, directory: directory,
-      publish: { [events] event in events.withLock { $0.append(event) } },
-      pollCommands: { [mailbox] in
+      publish: { [self] event in events.withLock { $0.append(event) } },
+      pollCommands: { [self] in
         mailbox.withLock { queue in
           defer { queue.removeAll(keepingCapacity: true) }
           return queue
         }
       })
     let summary = session.run()
-    // The thread is done with the run: hand the model back for whoever reclaims it.
-    returned.withLock { $0 = prepared }
+    let weights = prepared.model.checkpointTensors()
+    finalWeights.withLock { $0 = weights }
     result.withLock { $0 = summary }
     done.signal()
     return summary
@@ -83,11 +83,10 @@ public final class Trainer: Sendable {
   /// The summary once the run has ended, else nil.
   public var summary: RunSummary? { result.withLock { $0 } }
 
-  /// Waits for the run to end and takes back the prepared run, its model holding the final weights.
-  /// Returns nil if it was already reclaimed.
-  public func reclaim() -> sending PreparedRun? {
+  /// Waits for the run to end and returns the model's weights as they were at the end.
+  public func finalModelWeights() -> [NamedTensor] {
     _ = waitUntilFinished()
-    return returned.withLock { $0.take() }
+    return finalWeights.withLock { $0 } ?? []
   }
 
   /// Blocks until the run ends and returns its summary.
