@@ -28,7 +28,11 @@ let package = Package(
       ]
     ),
     .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Training"]),
+    .testTarget(
+      name: "DashboardTests", dependencies: ["Dashboard", "Training"],
+      // Golden screens and theme fixtures are read from the source tree by path, not bundled.
+      exclude: ["Golden", "Fixtures"]
+    ),
     .testTarget(name: "tunetopTests", dependencies: ["tunetop", "Training"]),
   ]
 )

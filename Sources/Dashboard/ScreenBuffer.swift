@@ -4,42 +4,76 @@ public struct ScreenBuffer: Equatable, Sendable {
   public private(set) var height: Int
   public private(set) var cells: [Cell]
 
-  public init(width: Int, height: Int) {
+  public init(width: Int, height: Int, fill: Cell = Cell()) {
     self.width = max(0, width)
     self.height = max(0, height)
-    cells = Array(repeating: Cell(), count: self.width * self.height)
+    cells = Array(repeating: fill, count: self.width * self.height)
   }
 
+  /// The whole buffer as a rectangle, handy as the root of a layout.
+  public var bounds: Rect { Rect(x: 0, y: 0, width: width, height: height) }
+
+  /// Reads return a blank cell outside the grid and writes there are ignored, so widgets can clip freely.
   public subscript(x: Int, y: Int) -> Cell {
-    get { cells[y * width + x] }
+    get {
+      guard x >= 0, y >= 0, x < width, y < height else { return Cell() }
+      return cells[y * width + x]
+    }
     set {
       guard x >= 0, y >= 0, x < width, y < height else { return }
       cells[y * width + x] = newValue
     }
   }
 
-  /// Writes `text` from (x, y) to the right, clipped at the buffer's edge and at `maxWidth`.
-  public mutating func put(_ text: String, x: Int, y: Int, style: Style = Style(), maxWidth: Int? = nil) {
-    guard y >= 0, y < height else { return }
+  /// Writes `text` from (x, y) to the right, clipped at the buffer's edge and at `maxWidth`;
+  /// returns the column after the last character written (or that would have been written).
+  @discardableResult
+  public mutating func put(_ text: String, x: Int, y: Int, style: Style = Style(), maxWidth: Int? = nil)
+    -> Int
+  {
+    guard y >= 0, y < height else { return x }
     let limit = min(width, x + (maxWidth ?? width))
     var column = x
     for character in text {
       if column >= limit { break }
-      if column >= 0 { self[column, y] = Cell(character: character, style: style) }
+      // Control characters would move the real cursor and desynchronise the diff, so they are shown as '?'.
+      let shown: Character =
+        character.unicodeScalars.first.map { $0.value < 0x20 || $0.value == 0x7F } == true
+        ? "?" : character
+      if column >= 0 { self[column, y] = Cell(character: shown, style: style) }
       column += 1
     }
+    return column
   }
 
   public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, cell: Cell = Cell()) {
-    for row in max(0, y)..<min(height, y + h) {
-      for column in max(0, x)..<min(width, x + w) { self[column, row] = cell }
+    for row in max(0, y)..<max(max(0, y), min(height, y + h)) {
+      for column in max(0, x)..<max(max(0, x), min(width, x + w)) { self[column, row] = cell }
+    }
+  }
+
+  public mutating func fill(_ rect: Rect, cell: Cell = Cell()) {
+    fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height, cell: cell)
+  }
+
+  /// Changes only the style of the cells in `rect`, keeping their characters (e.g. to highlight a row).
+  public mutating func restyle(_ rect: Rect, _ change: (inout Style) -> Void) {
+    for row in max(0, rect.y)..<max(max(0, rect.y), min(height, rect.maxY)) {
+      for column in max(0, rect.x)..<max(max(0, rect.x), min(width, rect.maxX)) {
+        change(&cells[row * width + column].style)
+      }
     }
   }
 
   /// The plain characters, one line per row, trailing spaces kept so golden files show the layout.
   public var text: String {
-    (0..<height).map { row in String((0..<width).map { cells[row * width + $0].character }) }
-      .joined(separator: "\n")
+    (0..<height).map { line($0) }.joined(separator: "\n")
+  }
+
+  /// One row's characters, for tests that look at a single line.
+  public func line(_ row: Int) -> String {
+    guard row >= 0, row < height else { return "" }
+    return String((0..<width).map { cells[row * width + $0].character })
   }
 }
 
@@ -75,8 +109,38 @@ public struct Style: Hashable, Sendable {
   }
 }
 
-/// What a colour means on screen; a theme maps each role to an actual colour.
+/// What a colour means on screen; a theme maps each role to an actual colour (see `themeSlot`).
 public enum ColorRole: String, CaseIterable, Hashable, Sendable {
-  case background, text, dimText, title, border, focusBorder, selection
+  case background, text, title, highlight, selection, selectionText, dimText, border
   case train, validation, learningRate, marker, best, warning, error, good, frozen, trainable
+
+  /// The btop-style slot name used for this role in `themes/*.theme` files.
+  public var themeSlot: String {
+    switch self {
+    case .background: "main_bg"
+    case .text: "main_fg"
+    case .title: "title"
+    case .highlight: "hi_fg"
+    case .selection: "selected_bg"
+    case .selectionText: "selected_fg"
+    case .dimText: "inactive_fg"
+    case .border: "div_line"
+    case .train: "graph_train"
+    case .validation: "graph_val"
+    case .learningRate: "lr_curve"
+    case .marker: "marker"
+    case .best: "best"
+    case .warning: "warning"
+    case .error: "error"
+    case .good: "good"
+    case .frozen: "frozen"
+    case .trainable: "trainable"
+    }
+  }
+
+  /// The role for a theme slot name, or nil when the name is not a slot tunetop knows.
+  public init?(themeSlot: String) {
+    guard let role = ColorRole.allCases.first(where: { $0.themeSlot == themeSlot }) else { return nil }
+    self = role
+  }
 }

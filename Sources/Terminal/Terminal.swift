@@ -1,7 +1,7 @@
 import CNcursesw
 import Dashboard
 
-/// The only code that talks to ncurses: it owns the screen and flushes `ScreenBuffer`s to it.
+/// Facts about the linked curses library; the live terminal is a `TerminalSession`.
 public enum Terminal {
   /// The ncurses version string, proving the C module links.
   public static var cursesVersion: String { String(cString: curses_version()) }
