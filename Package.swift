@@ -13,9 +13,10 @@ let package = Package(
   ],
   targets: [
     .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+    .target(name: "CKernels"),
     .target(
       name: "Training",
-      dependencies: [.product(name: "Yams", package: "Yams")],
+      dependencies: ["CKernels", .product(name: "Yams", package: "Yams")],
       resources: [.copy("Resources")]
     ),
     .target(name: "Dashboard", dependencies: ["Training"]),
