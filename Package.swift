@@ -28,6 +28,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .executableTarget(
+      name: "tunetop-bench", dependencies: ["Training", "CKernels"], path: "Benchmarks/TunetopBench"),
     .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Training"]),
     .testTarget(name: "tunetopTests", dependencies: ["tunetop", "Training"]),

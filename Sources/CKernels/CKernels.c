@@ -50,8 +50,13 @@ TT_AVX2 static inline void tt_store_row(
 }
 
 TT_AVX2 void tt_sgemm_kernel_6x16_avx2(
-  ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc, float alpha, float beta,
-  ptrdiff_t mr, ptrdiff_t nr) {
+  ptrdiff_t kc, const float *a, ptrdiff_t rsa, ptrdiff_t csa, const float *b, ptrdiff_t rsb,
+  float *c, ptrdiff_t ldc, float alpha, float beta, ptrdiff_t mr, ptrdiff_t nr) {
+  // Rows past mr repeat the last real row: their results are discarded, and A read in place has
+  // no padding rows to read.
+  const float *a0 = a, *a1 = a + (mr > 1 ? 1 : 0) * rsa, *a2 = a + (mr > 2 ? 2 : mr - 1) * rsa;
+  const float *a3 = a + (mr > 3 ? 3 : mr - 1) * rsa, *a4 = a + (mr > 4 ? 4 : mr - 1) * rsa;
+  const float *a5 = a + (mr > 5 ? 5 : mr - 1) * rsa;
   // 12 accumulators + 2 B vectors + 1 broadcast = 15 of the 16 YMM registers.
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
@@ -59,29 +64,28 @@ TT_AVX2 void tt_sgemm_kernel_6x16_avx2(
   __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-  for (ptrdiff_t p = 0; p < kc; p++) {
+  ptrdiff_t off = 0;
+  for (ptrdiff_t p = 0; p < kc; p++, off += csa, b += rsb) {
     __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
     __m256 x;
-    x = _mm256_broadcast_ss(a + 0);
+    x = _mm256_broadcast_ss(a0 + off);
     c00 = _mm256_fmadd_ps(x, b0, c00);
     c01 = _mm256_fmadd_ps(x, b1, c01);
-    x = _mm256_broadcast_ss(a + 1);
+    x = _mm256_broadcast_ss(a1 + off);
     c10 = _mm256_fmadd_ps(x, b0, c10);
     c11 = _mm256_fmadd_ps(x, b1, c11);
-    x = _mm256_broadcast_ss(a + 2);
+    x = _mm256_broadcast_ss(a2 + off);
     c20 = _mm256_fmadd_ps(x, b0, c20);
     c21 = _mm256_fmadd_ps(x, b1, c21);
-    x = _mm256_broadcast_ss(a + 3);
+    x = _mm256_broadcast_ss(a3 + off);
     c30 = _mm256_fmadd_ps(x, b0, c30);
     c31 = _mm256_fmadd_ps(x, b1, c31);
-    x = _mm256_broadcast_ss(a + 4);
+    x = _mm256_broadcast_ss(a4 + off);
     c40 = _mm256_fmadd_ps(x, b0, c40);
     c41 = _mm256_fmadd_ps(x, b1, c41);
-    x = _mm256_broadcast_ss(a + 5);
+    x = _mm256_broadcast_ss(a5 + off);
     c50 = _mm256_fmadd_ps(x, b0, c50);
     c51 = _mm256_fmadd_ps(x, b1, c51);
-    a += TT_MR;
-    b += TT_NR;
   }
   __m256 valpha = _mm256_set1_ps(alpha);
   if (mr == TT_MR && nr == TT_NR) {
@@ -190,9 +194,9 @@ int tt_cpu_has_avx2_fma(void) { return 0; }
 // Never called on these architectures (tt_cpu_has_avx2_fma() is 0); they exist so the Swift side
 // links everywhere without conditional imports.
 void tt_sgemm_kernel_6x16_avx2(
-  ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc, float alpha, float beta,
-  ptrdiff_t mr, ptrdiff_t nr) {
-  (void)kc; (void)a; (void)b; (void)c; (void)ldc; (void)alpha; (void)beta; (void)mr; (void)nr;
+  ptrdiff_t kc, const float *a, ptrdiff_t rsa, ptrdiff_t csa, const float *b, ptrdiff_t rsb,
+  float *c, ptrdiff_t ldc, float alpha, float beta, ptrdiff_t mr, ptrdiff_t nr) {
+  (void)kc; (void)a; (void)rsa; (void)csa; (void)b; (void)rsb; (void)c; (void)ldc; (void)alpha; (void)beta; (void)mr; (void)nr;
   abort();
 }
 

@@ -138,11 +138,15 @@ func gemmHonoursStridedLeadingDimensions(kernel: GEMMKernel) {
 @Test(arguments: [GEMMKernel.portable, .automatic])
 func gemmTrainingSizedProductsMatchReference(kernel: GEMMKernel) {
   var rng = SplitMix64(seed: 13)
-  for transposeA in [false, true] {
-    for transposeB in [false, true] {
-      check(
-        m: 128, n: 256, k: 64, transposeA: transposeA, transposeB: transposeB, alpha: 1, beta: 1,
-        padding: 0, nanInC: false, threading: .automatic, kernel: kernel, rng: &rng)
+  // 260×24×260 has an A above GEMMTuning's in-place limit, so it covers the packed-A path.
+  #expect(GEMMTuning.packsA(m: 260, k: 260) && !GEMMTuning.packsA(m: 128, k: 64))
+  for (m, n, k) in [(128, 256, 64), (260, 24, 260)] {
+    for transposeA in [false, true] {
+      for transposeB in [false, true] {
+        check(
+          m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: 1, beta: 1,
+          padding: 0, nanInC: false, threading: .automatic, kernel: kernel, rng: &rng)
+      }
     }
   }
 }

@@ -10,13 +10,14 @@
 /// 1 when this CPU and OS can run the AVX2+FMA kernels (cpuid + xgetbv), 0 otherwise or on non-x86.
 int tt_cpu_has_avx2_fma(void);
 
-/// C[0..<mr, 0..<nr] = alpha * (Apanel * Bpanel) + beta * C, over kc steps of packed panels.
-/// `a` holds kc groups of TT_MR floats (one column of the A sliver each), `b` holds kc groups of
-/// TT_NR floats (one row of the B sliver each). beta == 0 never reads C (it may hold NaN).
-/// Only call when tt_cpu_has_avx2_fma() returned 1.
+/// C[0..<mr, 0..<nr] = alpha * (A sliver * B sliver) + beta * C over kc steps.
+/// Element (r, p) of the A sliver is a[r * rsa + p * csa] (packed: rsa 1, csa TT_MR; or A read in
+/// place with its own strides); rows r >= mr are never read. Row p of the B sliver is the TT_NR
+/// floats at b + p * rsb (packed: rsb TT_NR; or B read in place when nr == TT_NR).
+/// beta == 0 never reads C (it may hold NaN). Only call when tt_cpu_has_avx2_fma() returned 1.
 void tt_sgemm_kernel_6x16_avx2(
-  ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc, float alpha, float beta,
-  ptrdiff_t mr, ptrdiff_t nr);
+  ptrdiff_t kc, const float *a, ptrdiff_t rsa, ptrdiff_t csa, const float *b, ptrdiff_t rsb,
+  float *c, ptrdiff_t ldc, float alpha, float beta, ptrdiff_t mr, ptrdiff_t nr);
 
 /// Packs a TT_NR-column sliver of op(B) = B^T (B stored n x k, row stride ldb) into `dst`:
 /// dst[p * TT_NR + j] = b[j * ldb + p] for p < kc, j < nr; columns nr..<TT_NR are zero.

@@ -88,6 +88,13 @@ enum GEMMTuning {
   static let naiveThreshold = 4096
   /// 2^24 multiply-adds take ~0.3 ms on one core, so waking the worker (~10 µs) is cheap in comparison.
   static let parallelThreshold = 1 << 24
+
+  /// A is read in place (no packing) while it is at most 2^16 floats (256 KB, within L2): packing
+  /// it would cost as much as the few NR-wide column sweeps that reuse it in training shapes
+  /// (measured: 256×64×64 with Aᵀ went from ~44 to ~65 GFLOP/s). Larger A is packed so the kernel
+  /// streams it contiguously instead of from cache-set-conflicting rows.
+  static func packsA(m: Int, k: Int) -> Bool { m * k > 1 << 16 }
+
 }
 
 func gemm(

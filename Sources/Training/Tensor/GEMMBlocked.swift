@@ -52,8 +52,11 @@ struct GEMMProblem: @unchecked Sendable {
   /// clipped at the edges.
   func run(m: Int, n: Int, k: Int, kernel: GEMMKernel) {
     let (mr, nr) = (GEMMTuning.mr, GEMMTuning.nr)
+    let packsA = GEMMTuning.packsA(m: m, k: k)
     let kcMax = min(GEMMTuning.kc, k)
-    let aCount = (min(GEMMTuning.mc, m) + mr - 1) / mr * mr * kcMax
+    let aCount = packsA ? (min(GEMMTuning.mc, m) + mr - 1) / mr * mr * kcMax : 0
+    // B is always packed: reading it in place measured slower beyond the smallest shapes (its rows
+    // are ldb apart, so a KC×NR sliver spans KC cache lines), and transposed B must be packed anyway.
     let bCount = (min(GEMMTuning.nc, n) + nr - 1) / nr * nr * kcMax
     // One allocation sized to the product, so small training shapes do not touch fresh pages.
     let buffer = UnsafeMutableRawPointer.allocate(
@@ -62,6 +65,8 @@ struct GEMMProblem: @unchecked Sendable {
     let packedB = buffer.bindMemory(to: Float.self, capacity: aCount + bCount)
     let packedA = packedB + bCount
     let useAVX2 = kernel == .avx2
+    // Strides of an A sliver as the kernel reads it: packed, or the stored A in place.
+    let (rsa, csa) = packsA ? (1, mr) : (transposeA ? (1, lda) : (lda, 1))
 
     var jc = 0
     while jc < n {
@@ -75,7 +80,9 @@ struct GEMMProblem: @unchecked Sendable {
         var ic = 0
         while ic < m {
           let mcBlock = min(GEMMTuning.mc, m - ic)
-          packA(rows: ic, count: mcBlock, columns: pc, count: kcBlock, into: packedA)
+          if packsA {
+            packA(rows: ic, count: mcBlock, columns: pc, count: kcBlock, into: packedA)
+          }
           var jr = 0
           while jr < ncBlock {
             let nrTile = min(nr, ncBlock - jr)
@@ -83,15 +90,20 @@ struct GEMMProblem: @unchecked Sendable {
             var ir = 0
             while ir < mcBlock {
               let mrTile = min(mr, mcBlock - ir)
-              let aSliver = UnsafePointer(packedA + ir * kcBlock)
+              let aSliver: UnsafePointer<Float>
+              if packsA {
+                aSliver = UnsafePointer(packedA + ir * kcBlock)
+              } else {
+                aSliver = transposeA ? a + pc * lda + ic + ir : a + (ic + ir) * lda + pc
+              }
               let cTile = c + (ic + ir) * ldc + jc + jr
               if useAVX2 {
                 tt_sgemm_kernel_6x16_avx2(
-                  kcBlock, aSliver, bSliver, cTile, ldc, alpha, sliceBeta, mrTile, nrTile)
+                  kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, sliceBeta, mrTile, nrTile)
               } else {
                 portableKernel6x16(
-                  kc: kcBlock, a: aSliver, b: bSliver, c: cTile, ldc: ldc, alpha: alpha,
-                  beta: sliceBeta, mr: mrTile, nr: nrTile)
+                  kc: kcBlock, a: aSliver, rsa: rsa, csa: csa, b: bSliver, rsb: nr, c: cTile, ldc: ldc,
+                  alpha: alpha, beta: sliceBeta, mr: mrTile, nr: nrTile)
               }
               ir += mr
             }
