@@ -64,8 +64,13 @@ TT_AVX2 void tt_sgemm_kernel_6x16_avx2(
   __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  // The C tile is needed at the end; start fetching it now so the store does not wait on memory.
+  for (ptrdiff_t i = 0; i < mr; i++) _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
   ptrdiff_t off = 0;
   for (ptrdiff_t p = 0; p < kc; p++, off += csa, b += rsb) {
+    // A streams from L2 in large products: fetch ~16 steps ahead (packed A advances 24 bytes per
+    // step). Measured at 1024^3: ~0.85 -> ~0.95 of OpenBLAS; neutral on training shapes.
+    _mm_prefetch((const char *)(a0 + off + 16 * csa), _MM_HINT_T0);
     __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
     __m256 x;
     x = _mm256_broadcast_ss(a0 + off);
