@@ -13,9 +13,10 @@ let package = Package(
   ],
   targets: [
     .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+    .target(name: "CKernels"),
     .target(
       name: "Training",
-      dependencies: [.product(name: "Yams", package: "Yams")],
+      dependencies: ["CKernels", .product(name: "Yams", package: "Yams")],
       resources: [.copy("Resources")]
     ),
     .target(name: "Dashboard", dependencies: ["Training"]),
@@ -27,6 +28,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .executableTarget(
+      name: "tunetop-bench", dependencies: ["Training", "CKernels"], path: "Benchmarks/TunetopBench"),
     .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "DashboardTests", dependencies: ["Dashboard", "Training"],

@@ -1,8 +1,11 @@
+import CKernels
+
 /// The one matrix-multiply entry point of the engine: C = alpha·op(A)·op(B) + beta·C, row-major.
 ///
 /// `op(X)` is X or Xᵀ. A is m×k after `op`, B is k×n after `op`, C is m×n. Leading dimensions are
 /// the row strides of the matrices as stored. Every layer funnels through here so that a faster
-/// kernel can replace this one in a single place.
+/// kernel can replace this one in a single place. beta 0 overwrites C without reading it (NaN in C
+/// does not propagate); k 0 or alpha 0 only scales C by beta.
 public func gemm(
   transposeA: Bool, transposeB: Bool,
   m: Int, n: Int, k: Int,
@@ -12,58 +15,155 @@ public func gemm(
   beta: Float,
   c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
+  gemm(
+    transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+    a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+    threading: .automatic, kernel: .automatic)
+}
+
+/// How many threads one `gemm` call may use.
+public enum GEMMThreading: Sendable {
+  /// Two threads only for products of at least `GEMMTuning.parallelThreshold` multiply-adds, where
+  /// the hand-off cost is negligible; training-sized products stay on the calling thread because
+  /// the dashboard shares the machine.
+  case automatic
+  /// Always the calling thread alone.
+  case single
+  /// The calling thread and the shared worker whenever the worker is free, whatever the size
+  /// (benchmarks and tests use it to exercise the split on any shape).
+  case two
+}
+
+/// `gemm` with an explicit threading policy; same semantics as the main entry point.
+public func gemm(
+  transposeA: Bool, transposeB: Bool,
+  m: Int, n: Int, k: Int,
+  alpha: Float,
+  a: UnsafePointer<Float>, lda: Int,
+  b: UnsafePointer<Float>, ldb: Int,
+  beta: Float,
+  c: UnsafeMutablePointer<Float>, ldc: Int,
+  threading: GEMMThreading
+) {
+  gemm(
+    transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+    a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+    threading: threading, kernel: .automatic)
+}
+
+/// The micro-kernel in use on this machine, for logs and benchmark output.
+public var gemmKernelDescription: String {
+  GEMMKernel.automatic.resolved == .avx2 ? "avx2-fma-6x16" : "portable-6x16"
+}
+
+/// Which micro-kernel a call uses; tests force `.portable` to cover the fallback on AVX2 machines.
+enum GEMMKernel: Sendable {
+  case automatic, portable, avx2
+
+  /// cpuid runs once; the answer cannot change while the process lives.
+  static let hostHasAVX2FMA = tt_cpu_has_avx2_fma() != 0
+
+  var resolved: GEMMKernel {
+    switch self {
+    case .automatic: return GEMMKernel.hostHasAVX2FMA ? .avx2 : .portable
+    case .avx2:
+      precondition(GEMMKernel.hostHasAVX2FMA, "AVX2+FMA kernel requested on a CPU without it")
+      return .avx2
+    case .portable: return .portable
+    }
+  }
+}
+
+/// Block sizes and thresholds of the blocked GEMM.
+enum GEMMTuning {
+  static let mr = Int(TT_MR)
+  static let nr = Int(TT_NR)
+  /// Rows of A packed at once: an MC×KC block (144 KB) stays in the 512 KB-1 MB L2.
+  static let mc = 144
+  /// Depth of one pass: a KC×NR sliver of B (16 KB) stays in L1 while the A slivers stream past.
+  static let kc = 256
+  /// Columns of B packed at once; bounded so the packed block stays in L3.
+  static let nc = 4080
+  /// Below this many multiply-adds packing costs more than it saves; the plain loop runs instead.
+  static let naiveThreshold = 4096
+  /// 2^24 multiply-adds take ~0.3 ms on one core, so waking the worker (~10 µs) is cheap in comparison.
+  static let parallelThreshold = 1 << 24
+
+  /// A is read in place (no packing) while it is at most 2^16 floats (256 KB, within L2): packing
+  /// it would cost as much as the few NR-wide column sweeps that reuse it in training shapes
+  /// (measured: 256×64×64 with Aᵀ went from ~44 to ~65 GFLOP/s). Larger A is packed so the kernel
+  /// streams it contiguously instead of from cache-set-conflicting rows.
+  static func packsA(m: Int, k: Int) -> Bool { m * k > 1 << 16 }
+
+}
+
+func gemm(
+  transposeA: Bool, transposeB: Bool,
+  m: Int, n: Int, k: Int,
+  alpha: Float,
+  a: UnsafePointer<Float>, lda: Int,
+  b: UnsafePointer<Float>, ldb: Int,
+  beta: Float,
+  c: UnsafeMutablePointer<Float>, ldc: Int,
+  threading: GEMMThreading, kernel: GEMMKernel
+) {
+  precondition(m >= 0 && n >= 0 && k >= 0, "negative gemm shape \(m)×\(n)×\(k)")
   if m == 0 || n == 0 { return }
+  if k == 0 || alpha == 0 {
+    scale(m: m, n: n, c: c, ldc: ldc, by: beta)
+    return
+  }
+  let problem = GEMMProblem(
+    transposeA: transposeA, transposeB: transposeB, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+    beta: beta, c: c, ldc: ldc)
+  if m * n * k < GEMMTuning.naiveThreshold {
+    naiveGEMM(problem, m: m, n: n, k: k)
+    return
+  }
+  let resolved = kernel.resolved
+  let wantsTwo: Bool
+  switch threading {
+  case .automatic: wantsTwo = m * n * k >= GEMMTuning.parallelThreshold
+  case .single: wantsTwo = false
+  case .two: wantsTwo = true
+  }
+  if wantsTwo, let halves = problem.split(m: m, n: n),
+    GEMMWorker.shared.tryRun(
+      { halves.second.run(m: halves.secondM, n: halves.secondN, k: k, kernel: resolved) },
+      whileCallerRuns: { halves.first.run(m: halves.firstM, n: halves.firstN, k: k, kernel: resolved) })
+  {
+    return
+  }
+  problem.run(m: m, n: n, k: k, kernel: resolved)
+}
+
+/// C = beta·C, writing zeros (not beta·NaN) when beta is 0.
+func scale(m: Int, n: Int, c: UnsafeMutablePointer<Float>, ldc: Int, by beta: Float) {
+  if beta == 1 { return }
   for i in 0..<m {
     let row = c + i * ldc
     if beta == 0 {
-      for j in 0..<n { row[j] = 0 }
-    } else if beta != 1 {
+      row.update(repeating: 0, count: n)
+    } else {
       for j in 0..<n { row[j] *= beta }
     }
   }
-  if k == 0 || alpha == 0 { return }
-  switch (transposeA, transposeB) {
-  case (false, false):
-    // i-p-j order streams rows of B and C contiguously.
-    for i in 0..<m {
-      let row = c + i * ldc
-      for p in 0..<k {
-        let scale = alpha * a[i * lda + p]
-        if scale == 0 { continue }
-        let bRow = b + p * ldb
-        for j in 0..<n { row[j] += scale * bRow[j] }
+}
+
+/// The plain triple loop, for products too small to repay packing.
+func naiveGEMM(_ p: GEMMProblem, m: Int, n: Int, k: Int) {
+  let (a, b, c, lda, ldb, ldc) = (p.a, p.b, p.c, p.lda, p.ldb, p.ldc)
+  for i in 0..<m {
+    let row = c + i * ldc
+    for j in 0..<n {
+      var sum: Float = 0
+      switch (p.transposeA, p.transposeB) {
+      case (false, false): for q in 0..<k { sum += a[i * lda + q] * b[q * ldb + j] }
+      case (false, true): for q in 0..<k { sum += a[i * lda + q] * b[j * ldb + q] }
+      case (true, false): for q in 0..<k { sum += a[q * lda + i] * b[q * ldb + j] }
+      case (true, true): for q in 0..<k { sum += a[q * lda + i] * b[j * ldb + q] }
       }
-    }
-  case (true, false):
-    for p in 0..<k {
-      let bRow = b + p * ldb
-      for i in 0..<m {
-        let scale = alpha * a[p * lda + i]
-        if scale == 0 { continue }
-        let row = c + i * ldc
-        for j in 0..<n { row[j] += scale * bRow[j] }
-      }
-    }
-  case (false, true):
-    for i in 0..<m {
-      let aRow = a + i * lda
-      let row = c + i * ldc
-      for j in 0..<n {
-        let bRow = b + j * ldb
-        var sum: Float = 0
-        for p in 0..<k { sum += aRow[p] * bRow[p] }
-        row[j] += alpha * sum
-      }
-    }
-  case (true, true):
-    for i in 0..<m {
-      let row = c + i * ldc
-      for j in 0..<n {
-        let bRow = b + j * ldb
-        var sum: Float = 0
-        for p in 0..<k { sum += a[p * lda + i] * bRow[p] }
-        row[j] += alpha * sum
-      }
+      row[j] = p.beta == 0 ? p.alpha * sum : p.alpha * sum + p.beta * row[j]
     }
   }
 }

@@ -1,0 +1,208 @@
+import CKernels
+
+/// One row-major product C = alpha·op(A)·op(B) + beta·C as raw pointers, so halves can be handed to
+/// the worker thread. Unchecked because it holds pointers; `gemm` keeps them alive and disjoint.
+struct GEMMProblem: @unchecked Sendable {
+  var transposeA: Bool
+  var transposeB: Bool
+  var alpha: Float
+  var a: UnsafePointer<Float>
+  var lda: Int
+  var b: UnsafePointer<Float>
+  var ldb: Int
+  var beta: Float
+  var c: UnsafeMutablePointer<Float>
+  var ldc: Int
+
+  /// Two independent sub-products writing disjoint parts of C.
+  struct Halves {
+    var first: GEMMProblem
+    var firstM: Int
+    var firstN: Int
+    var second: GEMMProblem
+    var secondM: Int
+    var secondN: Int
+  }
+
+  /// Splits the wider of N and M at a tile boundary (so no tile is shared), or nil when the
+  /// product is too narrow for two threads to each get a full tile row or column.
+  func split(m: Int, n: Int) -> Halves? {
+    let (mr, nr) = (GEMMTuning.mr, GEMMTuning.nr)
+    if n >= m && n >= 2 * nr {
+      let n1 = (n / 2 + nr - 1) / nr * nr
+      var second = self
+      second.b = transposeB ? b + n1 * ldb : b + n1
+      second.c = c + n1
+      return Halves(first: self, firstM: m, firstN: n1, second: second, secondM: m, secondN: n - n1)
+    }
+    if m >= 2 * mr {
+      let m1 = (m / 2 + mr - 1) / mr * mr
+      var second = self
+      second.a = transposeA ? a + m1 : a + m1 * lda
+      second.c = c + m1 * ldc
+      return Halves(first: self, firstM: m1, firstN: n, second: second, secondM: m - m1, secondN: n)
+    }
+    return nil
+  }
+
+  /// The blocked product on the calling thread (BLIS loop order): for each NC-column block and
+  /// KC-deep slice, B is packed once into NR-wide slivers; for each MC-row block A is packed into
+  /// MR-tall slivers; the micro-kernel then sweeps MR×NR tiles with the B sliver held in L1.
+  /// Packing pads slivers with zeros so the kernel always runs full tiles and only its store is
+  /// clipped at the edges.
+  func run(m: Int, n: Int, k: Int, kernel: GEMMKernel) {
+    let (mr, nr) = (GEMMTuning.mr, GEMMTuning.nr)
+    let packsA = GEMMTuning.packsA(m: m, k: k)
+    let kcMax = min(GEMMTuning.kc, k)
+    let aCount = packsA ? (min(GEMMTuning.mc, m) + mr - 1) / mr * mr * kcMax : 0
+    // B is always packed: reading it in place measured slower beyond the smallest shapes (its rows
+    // are ldb apart, so a KC×NR sliver spans KC cache lines), and transposed B must be packed anyway.
+    let bCount = (min(GEMMTuning.nc, n) + nr - 1) / nr * nr * kcMax
+    // One allocation sized to the product, so small training shapes do not touch fresh pages.
+    let buffer = UnsafeMutableRawPointer.allocate(
+      byteCount: (aCount + bCount) * MemoryLayout<Float>.stride, alignment: 64)
+    defer { buffer.deallocate() }
+    let packedB = buffer.bindMemory(to: Float.self, capacity: aCount + bCount)
+    let packedA = packedB + bCount
+    let useAVX2 = kernel == .avx2
+    // Strides of an A sliver as the kernel reads it: packed, or the stored A in place.
+    let (rsa, csa) = packsA ? (1, mr) : (transposeA ? (1, lda) : (lda, 1))
+
+    var jc = 0
+    while jc < n {
+      let ncBlock = min(GEMMTuning.nc, n - jc)
+      var pc = 0
+      while pc < k {
+        let kcBlock = min(GEMMTuning.kc, k - pc)
+        // Later slices accumulate onto what the first slice stored.
+        let sliceBeta: Float = pc == 0 ? beta : 1
+        packB(rows: pc, count: kcBlock, columns: jc, count: ncBlock, into: packedB, avx2: useAVX2)
+        var ic = 0
+        while ic < m {
+          let mcBlock = min(GEMMTuning.mc, m - ic)
+          if packsA {
+            packA(rows: ic, count: mcBlock, columns: pc, count: kcBlock, into: packedA)
+          }
+          var jr = 0
+          while jr < ncBlock {
+            let nrTile = min(nr, ncBlock - jr)
+            let bSliver = UnsafePointer(packedB + jr * kcBlock)
+            var ir = 0
+            while ir < mcBlock {
+              let mrTile = min(mr, mcBlock - ir)
+              let aSliver: UnsafePointer<Float>
+              if packsA {
+                aSliver = UnsafePointer(packedA + ir * kcBlock)
+              } else {
+                aSliver = transposeA ? a + pc * lda + ic + ir : a + (ic + ir) * lda + pc
+              }
+              let cTile = c + (ic + ir) * ldc + jc + jr
+              if useAVX2 {
+                tt_sgemm_kernel_6x16_avx2(
+                  kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, sliceBeta, mrTile, nrTile)
+              } else {
+                portableKernel6x16(
+                  kc: kcBlock, a: aSliver, rsa: rsa, csa: csa, b: bSliver, rsb: nr, c: cTile, ldc: ldc,
+                  alpha: alpha, beta: sliceBeta, mr: mrTile, nr: nrTile)
+              }
+              ir += mr
+            }
+            jr += nr
+          }
+          ic += mcBlock
+        }
+        pc += kcBlock
+      }
+      jc += ncBlock
+    }
+  }
+
+  /// Packs op(A)[i0..<i0+mc, p0..<p0+kc] as MR-row slivers: sliver s holds, for each p, the MR
+  /// values of column p, rows past mc set to zero.
+  func packA(
+    rows i0: Int, count mc: Int, columns p0: Int, count kc: Int, into dst: UnsafeMutablePointer<Float>
+  ) {
+    let mr = GEMMTuning.mr
+    var s = 0
+    while s * mr < mc {
+      let rows = min(mr, mc - s * mr)
+      let first = i0 + s * mr
+      var out = dst + s * mr * kc
+      if transposeA {
+        // op(A) row i is column i of the stored A: each p is a contiguous run of MR values.
+        for p in 0..<kc {
+          let src = a + (p0 + p) * lda + first
+          for r in 0..<rows { out[r] = src[r] }
+          for r in rows..<mr { out[r] = 0 }
+          out += mr
+        }
+      } else if rows == mr {
+        let r0 = a + first * lda + p0
+        let (r1, r2, r3, r4, r5) = (r0 + lda, r0 + 2 * lda, r0 + 3 * lda, r0 + 4 * lda, r0 + 5 * lda)
+        for p in 0..<kc {
+          out[0] = r0[p]
+          out[1] = r1[p]
+          out[2] = r2[p]
+          out[3] = r3[p]
+          out[4] = r4[p]
+          out[5] = r5[p]
+          out += mr
+        }
+      } else {
+        for p in 0..<kc {
+          for r in 0..<rows { out[r] = a[(first + r) * lda + p0 + p] }
+          for r in rows..<mr { out[r] = 0 }
+          out += mr
+        }
+      }
+      s += 1
+    }
+  }
+
+  /// Packs op(B)[p0..<p0+kc, j0..<j0+nc] as NR-column slivers: sliver s holds, for each p, the NR
+  /// values of row p, columns past nc set to zero.
+  func packB(
+    rows p0: Int, count kc: Int, columns j0: Int, count nc: Int, into dst: UnsafeMutablePointer<Float>,
+    avx2: Bool
+  ) {
+    let nr = GEMMTuning.nr
+    var s = 0
+    while s * nr < nc {
+      let cols = min(nr, nc - s * nr)
+      let first = j0 + s * nr
+      let out = dst + s * nr * kc
+      if transposeB {
+        // op(B) row p is column p of the stored B, so packing transposes.
+        let src = b + first * ldb + p0
+        if avx2 {
+          tt_pack_transposed_b_avx2(kc, cols, src, ldb, out)
+        } else {
+          for j in 0..<cols {
+            let column = src + j * ldb
+            for p in 0..<kc { out[p * nr + j] = column[p] }
+          }
+          if cols < nr {
+            for p in 0..<kc { (out + p * nr + cols).update(repeating: 0, count: nr - cols) }
+          }
+        }
+      } else if cols == nr {
+        var src = UnsafeRawPointer(b + p0 * ldb + first)
+        var o = UnsafeMutableRawPointer(out)
+        let stride = ldb * MemoryLayout<Float>.stride
+        for _ in 0..<kc {
+          o.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+          src += stride
+          o += MemoryLayout<SIMD16<Float>>.stride
+        }
+      } else {
+        for p in 0..<kc {
+          let row = b + (p0 + p) * ldb + first
+          let o = out + p * nr
+          for j in 0..<cols { o[j] = row[j] }
+          for j in cols..<nr { o[j] = 0 }
+        }
+      }
+      s += 1
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The one reusable second thread of `gemm`: parked on a semaphore between calls so a large
+/// product pays a wake-up (~microseconds), not a thread creation. One caller at a time may use it;
+/// a caller that finds it busy simply computes alone.
+final class GEMMWorker: @unchecked Sendable {
+  static let shared = GEMMWorker()
+
+  private let busy = Atomic<Bool>(false)
+  private let wake = DispatchSemaphore(value: 0)
+  private let done = DispatchSemaphore(value: 0)
+  /// Written by the claiming caller before `wake.signal()` and read by the worker after
+  /// `wake.wait()`; the semaphore orders the accesses, and `busy` admits one caller.
+  private var job: (() -> Void)?
+  private var started = false
+
+  private init() {}
+
+  /// Runs `work` on the worker while the caller runs `callerWork`, and returns after both
+  /// finished; returns false without running anything when another caller holds the worker.
+  func tryRun(_ work: () -> Void, whileCallerRuns callerWork: () -> Void) -> Bool {
+    guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+      return false
+    }
+    if !started {
+      started = true
+      let thread = Thread { [self] in loop() }
+      thread.name = "tunetop-gemm"
+      thread.start()
+    }
+    // The closure never outlives this call: we wait on `done` before returning.
+    withoutActuallyEscaping(work) { escapable in
+      job = escapable
+      wake.signal()
+      callerWork()
+      done.wait()
+      job = nil
+    }
+    busy.store(false, ordering: .releasing)
+    return true
+  }
+
+  private func loop() {
+    while true {
+      wake.wait()
+      job?()
+      done.signal()
+    }
+  }
+}
