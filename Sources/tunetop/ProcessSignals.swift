@@ -6,6 +6,12 @@ let receivedSignal = Atomic<Int32>(0)
 
 /// Installs handlers for the signals that end a run politely; the run loop polls `receivedSignal`.
 func installStopSignalHandlers(_ signals: [Int32] = [SIGINT, SIGTERM]) {
+  // A parent may start us with these signals blocked (test runners and some CI shells do, and a
+  // blocked mask survives exec); then Ctrl-C would never reach the handler. Unblock them.
+  var unblock = sigset_t()
+  sigemptyset(&unblock)
+  for number in signals { sigaddset(&unblock, number) }
+  pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
   for number in signals {
     // Storing into a lock-free atomic is async-signal-safe; anything more happens on the loop.
     signal(number) { received in receivedSignal.store(received, ordering: .relaxed) }

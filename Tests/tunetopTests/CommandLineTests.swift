@@ -146,6 +146,10 @@ final class Scratch {
   }
   #expect(metrics != nil)
   process.interrupt()
+  // A child that ignores the signal must fail the test, not hang the suite.
+  let exitDeadline = Date().addingTimeInterval(30)
+  while process.isRunning && Date() < exitDeadline { Thread.sleep(forTimeInterval: 0.05) }
+  if process.isRunning { kill(process.processIdentifier, SIGKILL) }
   process.waitUntilExit()
   #expect(process.terminationStatus == 130)
   let run = try #require(scratch.runs.first)
