@@ -9,7 +9,7 @@ struct Tunetop: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "tunetop",
     abstract: "top for fine-tuning: edit hyperparameters, run training, watch it live.",
-    subcommands: [DashboardCommand.self, TrainCommand.self, PretrainCommand.self],
+    subcommands: [DashboardCommand.self, TrainCommand.self, PretrainCommand.self, ConfigCommand.self],
     defaultSubcommand: DashboardCommand.self
   )
 }
