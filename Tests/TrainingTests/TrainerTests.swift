@@ -26,6 +26,12 @@ func settings(_ overrides: [String]) throws -> HyperParameters {
   let trainer = Trainer(try PreparedRun.prepare(hp), directory: nil)
   let summary = trainer.runOnThisThread()
   #expect(summary.status == .completed)
+  let trained = trainer.drainEvents().compactMap { event -> EpochMetrics? in
+    if case .epoch(let metrics) = event, metrics.epoch > 0 { return metrics }
+    return nil
+  }
+  #expect(trained.count == 2)
+  #expect(trained.allSatisfy { $0.gradientNorms["hidden1"] == 0 && ($0.gradientNorms["hidden2"] ?? 0) > 0 })
   let after = Dictionary(uniqueKeysWithValues: trainer.finalModelWeights().map { ($0.name, $0.values) })
   #expect(hidden1.map { after[reference.tensors[$0].name]! } == before)
   // The trainable group below the head did move, so the comparison above means something.

@@ -51,6 +51,8 @@ public struct EpochMetrics: Sendable, Equatable, Codable {
   public var seconds: Double
   /// True when this epoch is the new best (lowest validation loss).
   public var isBest: Bool
+  /// Mean gradient norm of each layer group over the epoch's steps (before clipping).
+  public var gradientNorms: [String: Double] = [:]
 }
 
 /// A change made to a running run by the user (or by gradual unfreezing), as it took effect.

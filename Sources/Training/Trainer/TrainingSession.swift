@@ -34,6 +34,9 @@ final class TrainingSession {
   private var batchFeatures = Matrix(rows: 0, cols: 0)
   private var batchLabels: [Int] = []
   private var recentThroughput: (time: ContinuousClock.Instant, samples: Int)
+  private var lastThroughput = 0.0
+  private var epochGradientNorms: [String: Double] = [:]
+  private var testAccuracy: Double?
 
   init(
     prepared: PreparedRun, directory: RunDirectory?, publish: @escaping (TrainingEvent) -> Void,
@@ -115,7 +118,10 @@ final class TrainingSession {
   // MARK: - One epoch
 
   /// Returns the epoch's mean train loss and accuracy, or nil if the run ended inside the epoch.
+  /// Also leaves the epoch's mean per-group gradient norms in `epochGradientNorms`.
   private func trainEpoch(epoch: Int) throws -> (Double, Double)? {
+    epochGradientNorms.removeAll(keepingCapacity: true)
+    var stepsInEpoch = 0
     let train = prepared.train
     shuffleRNG.shuffle(&order)
     var lossSum = 0.0
@@ -149,6 +155,8 @@ final class TrainingSession {
       optimizer.step(learningRate: Float(learningRate))
 
       let count = end - start
+      for (group, norm) in groupNorms { epochGradientNorms[group, default: 0] += norm }
+      stepsInEpoch += 1
       step += 1
       samplesSeen += count
       seen += count
@@ -162,6 +170,7 @@ final class TrainingSession {
             gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())))
       start = end
     }
+    for group in epochGradientNorms.keys { epochGradientNorms[group]! /= Double(max(1, stepsInEpoch)) }
     return (lossSum / Double(max(1, seen)), Double(correct) / Double(max(1, seen)))
   }
 
@@ -192,7 +201,6 @@ final class TrainingSession {
     }
     return lastThroughput
   }
-  private var lastThroughput = 0.0
 
   /// Evaluates, records and checkpoints an epoch; decides early stopping.
   private func finishEpoch(epoch: Int, trainLoss: Double?, trainAccuracy: Double?) throws {
@@ -215,7 +223,8 @@ final class TrainingSession {
     let metrics = EpochMetrics(
       epoch: epoch, step: step, trainLoss: trainMetrics.loss, trainAccuracy: trainMetrics.accuracy,
       validationLoss: validation.loss, validationAccuracy: validation.accuracy, learningRate: learningRate,
-      seconds: seconds(clock.now - startTime), isBest: improved)
+      seconds: seconds(clock.now - startTime), isBest: improved,
+      gradientNorms: trainLoss == nil ? [:] : epochGradientNorms)
     if improved { best = metrics }
     try directory?.appendMetrics(metrics)
     if improved { try saveCheckpoint(best: true, epoch: epoch) }
@@ -363,7 +372,6 @@ final class TrainingSession {
       fields: ["status": .text(status.rawValue), "epochs_run": .integer(epochsRun)])
     try writeSummary()
   }
-  private var testAccuracy: Double?
 
   private func makeSummary() -> RunSummary {
     let wall = seconds(clock.now - startTime)
