@@ -21,7 +21,8 @@ struct TrainCommand: ParsableCommand {
     let prepared = try failOnBadInput { try PreparedRun.prepare(options.hyperParameters()) }
     let settings = prepared.hyperParameters
     let directory = try failOnBadInput {
-      try RunDirectory(root: options.runsURL, name: name ?? settings.shortRunName())
+      try RunDirectory(
+        root: options.runsURL, name: name ?? settings.shortRunName(), hyperParameters: settings)
     }
     let epochs = settings.epochs
     let path = directory.url.path

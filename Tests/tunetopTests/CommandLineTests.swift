@@ -50,8 +50,10 @@ final class Scratch {
   }
   deinit { try? FileManager.default.removeItem(at: url) }
   var runs: [URL] {
-    (try? FileManager.default.contentsOfDirectory(
-      at: url.appendingPathComponent("runs"), includingPropertiesForKeys: nil)) ?? []
+    // Hidden entries are directories still being assembled (or left by a kill mid-creation).
+    ((try? FileManager.default.contentsOfDirectory(
+      at: url.appendingPathComponent("runs"), includingPropertiesForKeys: nil)) ?? [])
+      .filter { !$0.lastPathComponent.hasPrefix(".") }
   }
 }
 

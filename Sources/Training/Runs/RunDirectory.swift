@@ -15,35 +15,56 @@ public final class RunDirectory {
     "epoch,step,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds"
 
   /// Creates a fresh directory under `root`; the name gets a numeric suffix if the second is taken.
-  public init(root: URL, name: String, date: Date = Date()) throws {
+  ///
+  /// The directory is assembled under a hidden temporary name — metrics header, `summary.json`
+  /// saying `running` and, when given, `config.yaml` — and renamed into place, so a process killed
+  /// during creation leaves either nothing or a complete directory.
+  public init(root: URL, name: String, hyperParameters: HyperParameters? = nil, date: Date = Date()) throws {
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")
     formatter.timeZone = TimeZone.current
     formatter.dateFormat = "yyyyMMdd-HHmmss"
-    let stamp = formatter.string(from: date)
-    let safeName = RunDirectory.sanitized(name)
+    let base = "\(formatter.string(from: date))-\(RunDirectory.sanitized(name))"
     do {
       try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     } catch {
       throw RunDirectoryError(path: root.path, reason: RunDirectory.describe(error))
     }
-    var candidate = root.appendingPathComponent("\(stamp)-\(safeName)")
+    let staging = root.appendingPathComponent(
+      ".\(base).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    guard mkdir(staging.path, 0o755) == 0 else {
+      throw RunDirectoryError(path: root.path, reason: String(cString: strerror(errno)))
+    }
+    do {
+      try AtomicFile.write(
+        Data((RunDirectory.metricsHeader + "\n").utf8), to: staging.appendingPathComponent("metrics.csv"))
+      try AtomicFile.write(
+        RunDirectory.encode(RunSummary(status: .running)), to: staging.appendingPathComponent("summary.json"))
+      if let hyperParameters {
+        try AtomicFile.write(
+          Data(hyperParameters.yaml().utf8), to: staging.appendingPathComponent("config.yaml"))
+      }
+    } catch {
+      try? FileManager.default.removeItem(at: staging)
+      throw RunDirectoryError(path: staging.path, reason: String(describing: error))
+    }
+    var candidate = root.appendingPathComponent(base)
     var suffix = 2
-    while true {
-      // mkdir without intermediates fails if the directory exists, which is what makes this race-free.
-      if mkdir(candidate.path, 0o755) == 0 { break }
+    // rename(2) onto an existing non-empty directory fails, which is what makes the suffix race-free;
+    // every run directory holds at least metrics.csv, so it is never empty.
+    while rename(staging.path, candidate.path) != 0 {
       let code = errno
-      if code != EEXIST {
+      guard code == EEXIST || code == ENOTEMPTY, suffix < 10_000 else {
+        try? FileManager.default.removeItem(at: staging)
         throw RunDirectoryError(path: candidate.path, reason: String(cString: strerror(code)))
       }
-      candidate = root.appendingPathComponent("\(stamp)-\(safeName)-\(suffix)")
+      candidate = root.appendingPathComponent("\(base)-\(suffix)")
       suffix += 1
     }
     url = candidate
     self.name = candidate.lastPathComponent
     metricsURL = candidate.appendingPathComponent("metrics.csv")
     eventsURL = candidate.appendingPathComponent("events.jsonl")
-    try write(Data((RunDirectory.metricsHeader + "\n").utf8), to: "metrics.csv")
   }
 
   public var bestCheckpointURL: URL { url.appendingPathComponent("best.safetensors") }
@@ -74,9 +95,13 @@ public final class RunDirectory {
   }
 
   public func writeSummary(_ summary: RunSummary) throws {
+    try write(RunDirectory.encode(summary), to: "summary.json")
+  }
+
+  static func encode(_ summary: RunSummary) throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try write(encoder.encode(summary) + Data("\n".utf8), to: "summary.json")
+    return try encoder.encode(summary) + Data("\n".utf8)
   }
 
   public func writeCheckpoint(_ tensors: [NamedTensor], metadata: [String: String], best: Bool) throws {
