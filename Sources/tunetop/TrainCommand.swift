@@ -17,7 +17,18 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .long, help: "Name of the run directory (after the timestamp).")
   var name: String?
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Continue a stopped or interrupted run from its last checkpoint (a path, or a name under --runs).",
+      valueName: "run"))
+  var resume: String?
+
   func run() throws {
+    if let resume {
+      try continueRun(resume)
+      return
+    }
     let prepared = try failOnBadInput { try PreparedRun.prepare(options.hyperParameters()) }
     let settings = prepared.hyperParameters
     let directory = try failOnBadInput {
@@ -27,6 +38,24 @@ struct TrainCommand: ParsableCommand {
     let epochs = settings.epochs
     let path = directory.url.path
     let trainer = Trainer(prepared, directory: directory)
+    try supervise(trainer, epochs: epochs, path: path)
+  }
+
+  private func continueRun(_ reference: String) throws {
+    let resumable = try failOnBadInput { () throws -> sending ResumableRun in
+      guard options.config == nil && options.overrides.isEmpty && name == nil else {
+        throw ValidationError(
+          "--resume continues a run with its own settings; --config, --set and --name do not apply")
+      }
+      return try ResumableRun.open(try RunLocator(runs: options.runsURL).locate(reference))
+    }
+    let epochs = resumable.state.liveSettings.epochs
+    let path = resumable.directory.url.path
+    print("resuming \(path) after epoch \(resumable.state.epochsRun), step \(resumable.state.step)")
+    try supervise(Trainer(resuming: resumable), epochs: epochs, path: path)
+  }
+
+  private func supervise(_ trainer: Trainer, epochs: Int, path: String) throws {
     let progress = HeadlessProgress(epochs: epochs, interactive: isatty(STDOUT_FILENO) == 1)
     let (summary, signalled) = superviseHeadless(trainer, progress: progress)
     progress.printSummary(summary, directory: path)

@@ -160,3 +160,44 @@ final class Scratch {
   #expect(summary.status == .interrupted)
   #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("last.safetensors").path))
 }
+
+@Test func interruptedRunResumesFromTheCommandLine() throws {
+  let scratch = Scratch()
+  let process = Process()
+  process.executableURL = CLI.binary
+  process.arguments = [
+    "train", "--set", "epochs=150", "--set", "train_samples=40", "--set", "early_stopping_patience=0",
+    "--name", "resume-me",
+  ]
+  process.currentDirectoryURL = scratch.url
+  process.standardOutput = FileHandle.nullDevice
+  process.standardError = FileHandle.nullDevice
+  try process.run()
+  let deadline = Date().addingTimeInterval(60)
+  while Date() < deadline {
+    if let run = scratch.runs.first,
+      let text = try? String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8),
+      text.split(separator: "\n").count >= 4
+    {
+      break
+    }
+    Thread.sleep(forTimeInterval: 0.02)
+  }
+  process.interrupt()
+  process.waitUntilExit()
+  #expect(process.terminationStatus == 130)
+
+  let settingsRefused = try CLI.run(["train", "--resume", "resume-me", "--set", "epochs=5"], in: scratch.url)
+  #expect(settingsRefused.status == 2)
+  let resumed = try CLI.run(["train", "--resume", "resume-me"], in: scratch.url)
+  #expect(resumed.status == 0, "\(resumed.error)")
+  #expect(resumed.output.contains("resuming"))
+  let run = try #require(scratch.runs.first)
+  let summary = try JSONDecoder().decode(
+    RunSummary.self, from: Data(contentsOf: run.appendingPathComponent("summary.json")))
+  #expect(summary.status == .completed)
+  #expect(summary.epochsRun == 150)
+  let again = try CLI.run(["train", "--resume", "resume-me"], in: scratch.url)
+  #expect(again.status == 2)
+  #expect(again.error.contains("ended completed"))
+}

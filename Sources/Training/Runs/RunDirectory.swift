@@ -67,8 +67,44 @@ public final class RunDirectory {
     eventsURL = candidate.appendingPathComponent("events.jsonl")
   }
 
+  /// Opens a run directory that already exists, to continue it.
+  public init(existing url: URL) throws {
+    let metrics = url.appendingPathComponent("metrics.csv")
+    guard FileManager.default.fileExists(atPath: metrics.path) else {
+      throw RunDirectoryError(path: url.path, reason: "not a tunetop run directory (no metrics.csv)")
+    }
+    self.url = url
+    name = url.lastPathComponent
+    metricsURL = metrics
+    eventsURL = url.appendingPathComponent("events.jsonl")
+  }
+
+  public func readSummary() throws -> RunSummary {
+    try JSONDecoder().decode(
+      RunSummary.self, from: Data(contentsOf: url.appendingPathComponent("summary.json")))
+  }
+
+  /// Rewrites `metrics.csv` without the rows of epochs after `epoch`.
+  public func truncateMetrics(afterEpoch epoch: Int) throws {
+    let text: String
+    do {
+      text = try String(contentsOf: metricsURL, encoding: .utf8)
+    } catch {
+      throw RunDirectoryError(path: metricsURL.path, reason: RunDirectory.describe(error))
+    }
+    let lines = text.split(separator: "\n").map(String.init)
+    let kept = lines.enumerated().filter { index, line in
+      index == 0 || (line.split(separator: ",").first.flatMap { Int($0) }.map { $0 <= epoch } ?? false)
+    }.map(\.element)
+    if kept.count != lines.count {
+      try write(Data((kept.joined(separator: "\n") + "\n").utf8), to: "metrics.csv")
+    }
+  }
+
   public var bestCheckpointURL: URL { url.appendingPathComponent("best.safetensors") }
   public var lastCheckpointURL: URL { url.appendingPathComponent("last.safetensors") }
+  /// Optimizer moments, sample order and counters that go with `last`, for resuming.
+  public var trainingStateURL: URL { url.appendingPathComponent("last.state.safetensors") }
 
   public func writeConfig(_ hyperParameters: HyperParameters) throws {
     try write(Data(hyperParameters.yaml().utf8), to: "config.yaml")
@@ -110,6 +146,14 @@ public final class RunDirectory {
       try SafeTensors.write(tensors, metadata: metadata, to: target)
     } catch {
       throw RunDirectoryError(path: target.path, reason: String(describing: error))
+    }
+  }
+
+  public func writeTrainingState(_ tensors: [NamedTensor], metadata: [String: String]) throws {
+    do {
+      try SafeTensors.write(tensors, metadata: metadata, to: trainingStateURL)
+    } catch {
+      throw RunDirectoryError(path: trainingStateURL.path, reason: String(describing: error))
     }
   }
 

@@ -22,6 +22,7 @@ import Synchronization
 /// `sending`, so the compiler checks that the caller keeps no reference to it.
 public final class Trainer: Sendable {
   private let handOff: Mutex<(PreparedRun, RunDirectory?)?>
+  private let resumeState: TrainingState?
   private let events = Mutex<[TrainingEvent]>([])
   private let mailbox = Mutex<[TrainerCommand]>([])
   private let result = Mutex<RunSummary?>(nil)
@@ -32,6 +33,13 @@ public final class Trainer: Sendable {
 
   public init(_ prepared: sending PreparedRun, directory: sending RunDirectory?) {
     handOff = Mutex((prepared, directory))
+    resumeState = nil
+  }
+
+  /// A trainer that continues a stopped run; see `ResumableRun.open`.
+  public init(resuming run: sending ResumableRun) {
+    resumeState = run.state
+    handOff = Mutex((run.prepared, run.directory))
   }
 
   /// Starts the training thread. Calling it twice has no effect.
@@ -50,16 +58,23 @@ public final class Trainer: Sendable {
     guard let (prepared, directory) = handOff.withLock({ $0.take() }) else {
       return waitUntilFinished()
     }
-    let session = TrainingSession(
-      prepared: prepared, directory: directory,
-      publish: { [self] event in events.withLock { $0.append(event) } },
-      pollCommands: { [self] in
-        mailbox.withLock { queue in
-          defer { queue.removeAll(keepingCapacity: true) }
-          return queue
-        }
-      })
-    let summary = session.run()
+    let summary: RunSummary
+    do {
+      let session = try TrainingSession(
+        prepared: prepared, directory: directory, resumeFrom: resumeState,
+        publish: { [self] event in events.withLock { $0.append(event) } },
+        pollCommands: { [self] in
+          mailbox.withLock { queue in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+          }
+        })
+      summary = session.run()
+    } catch {
+      // `ResumableRun.open` checks the state before a trainer exists, so this is a last resort.
+      summary = RunSummary(status: .failed, reason: String(describing: error))
+      events.withLock { $0 += [.message(String(describing: error)), .finished(summary)] }
+    }
     let weights = prepared.model.checkpointTensors()
     finalWeights.withLock { $0 = weights }
     result.withLock { $0 = summary }

@@ -35,13 +35,16 @@ final class TrainingSession {
   private var batchLabels: [Int] = []
   private var recentThroughput: (time: ContinuousClock.Instant, samples: Int)
   private var lastThroughput = 0.0
-  private var epochGradientNorms: [String: Double] = [:]
+  private var progress = EpochProgress()
   private var testAccuracy: Double?
+  /// Wall time of earlier sessions of this run, when it was resumed.
+  private var earlierWallSeconds = 0.0
+  private let resumed: Bool
 
   init(
-    prepared: PreparedRun, directory: RunDirectory?, publish: @escaping (TrainingEvent) -> Void,
-    pollCommands: @escaping () -> [TrainerCommand]
-  ) {
+    prepared: PreparedRun, directory: RunDirectory?, resumeFrom state: TrainingState? = nil,
+    publish: @escaping (TrainingEvent) -> Void, pollCommands: @escaping () -> [TrainerCommand]
+  ) throws {
     self.prepared = prepared
     hyperParameters = prepared.hyperParameters
     model = prepared.model
@@ -63,7 +66,50 @@ final class TrainingSession {
     lossFunction = SoftmaxCrossEntropy(labelSmoothing: Float(hp.labelSmoothing))
     startTime = clock.now
     recentThroughput = (startTime, 0)
+    resumed = state != nil
     applyLayerLearningRates()
+    if let state { try restore(state) }
+  }
+
+  /// Puts the run back where `state` left it; the weights are already in the model.
+  private func restore(_ state: TrainingState) throws {
+    guard state.order.count == order.count, Set(state.order) == Set(order) else {
+      throw CheckpointMismatchError(
+        path: "last.state.safetensors",
+        message: "the saved sample order covers \(state.order.count) samples, the data has \(order.count)")
+    }
+    hyperParameters = state.liveSettings
+    schedule = LearningRateSchedule(hyperParameters, stepsPerEpoch: stepsPerEpoch)
+    model.dropout = Float(hyperParameters.dropout)
+    optimizer.weightDecay = Float(hyperParameters.weightDecay)
+    for group in model.groupNames {
+      model.store.setFrozen(state.frozen.contains(group), group: group)
+    }
+    try optimizer.restoreState(state.optimizerState)
+    model.dropoutRNGStates = state.dropoutRNGs
+    shuffleRNG = SplitMix64(seed: state.shuffleRNG)
+    order = state.order
+    progress = state.progress
+    step = state.step
+    epochsRun = state.epochsRun
+    samplesSeen = state.samplesSeen
+    earlierWallSeconds = state.wallSeconds
+    validationHistory = state.validationHistory
+    unfreezePlan = UnfreezePlan(explicit: state.unfreezePlan)
+    for (epoch, loss) in validationHistory.enumerated() {
+      _ = earlyStopping.observe(valLoss: loss, epoch: epoch)
+    }
+    best = state.best
+  }
+
+  /// The state that, with `last.safetensors`, lets this run continue bit for bit.
+  private var trainingState: TrainingState {
+    TrainingState(
+      step: step, epochsRun: epochsRun, samplesSeen: samplesSeen, wallSeconds: wallSeconds,
+      shuffleRNG: shuffleRNG.state, dropoutRNGs: model.dropoutRNGStates, order: order, progress: progress,
+      validationHistory: validationHistory, best: best, unfreezePlan: unfreezePlan.unfreezeEpoch,
+      frozen: model.groupNames.filter { !model.store.isTrainable(group: $0) }, liveSettings: hyperParameters,
+      optimizerState: optimizer.stateTensors())
   }
 
   /// Trains until the epochs run out, early stopping fires, the loss diverges or a command stops it.
@@ -71,7 +117,9 @@ final class TrainingSession {
     startTime = clock.now
     recentThroughput = (startTime, 0)
     let store = model.store
-    for group in unfreezePlan.frozenGroups(atEpoch: 1) { store.setFrozen(true, group: group) }
+    if !resumed {
+      for group in unfreezePlan.frozenGroups(atEpoch: 1) { store.setFrozen(true, group: group) }
+    }
     publish(
       .started(
         RunStart(
@@ -83,22 +131,30 @@ final class TrainingSession {
           trainSamples: prepared.train.count, validationSamples: prepared.validation.count)))
     publish(.statusChanged(.running))
     do {
-      try directory?.writeConfig(hyperParameters)
-      try directory?.appendEvent(
-        "start", step: 0,
-        fields: [
-          "train_samples": .integer(prepared.train.count), "base_model": .text(prepared.baseDescription),
-        ])
-      try writeSummary()
-      // Epoch 0 measures the starting model, so the curves begin where fine-tuning begins.
-      learningRate = schedule.learningRate(at: 0)
-      try finishEpoch(epoch: 0, trainLoss: nil, trainAccuracy: nil)
-      trainLoop: for epoch in 1...max(1, hyperParameters.epochs) where epoch <= hyperParameters.epochs {
-        try applyScheduledUnfreezing(epoch: epoch)
-        let outcome = try trainEpoch(epoch: epoch)
-        guard let (loss, accuracy) = outcome else { break trainLoop }
-        try finishEpoch(epoch: epoch, trainLoss: loss, trainAccuracy: accuracy)
-        if status != .running { break trainLoop }
+      if resumed {
+        try directory?.appendEvent(
+          "resume_run", step: step, fields: ["epochs_run": .integer(epochsRun)])
+        try writeSummary()
+      } else {
+        try directory?.writeConfig(hyperParameters)
+        try directory?.appendEvent(
+          "start", step: 0,
+          fields: [
+            "train_samples": .integer(prepared.train.count),
+            "base_model": .text(prepared.baseDescription),
+          ])
+        try writeSummary()
+        // Epoch 0 measures the starting model, so the curves begin where fine-tuning begins.
+        learningRate = schedule.learningRate(at: 0)
+        try finishEpoch(epoch: 0, totals: nil)
+      }
+      var epoch = epochsRun + 1
+      trainLoop: while epoch <= hyperParameters.epochs && status == .running {
+        // A resumed epoch already went through this; unfreezing twice would log it twice.
+        if progress.epoch != epoch { try applyScheduledUnfreezing(epoch: epoch) }
+        guard let totals = try trainEpoch(epoch: epoch) else { break trainLoop }
+        try finishEpoch(epoch: epoch, totals: totals)
+        epoch += 1
       }
       if status == .running || status == .paused { status = .completed }
       try finish()
@@ -117,20 +173,18 @@ final class TrainingSession {
 
   // MARK: - One epoch
 
-  /// Returns the epoch's mean train loss and accuracy, or nil if the run ended inside the epoch.
-  /// Also leaves the epoch's mean per-group gradient norms in `epochGradientNorms`.
-  private func trainEpoch(epoch: Int) throws -> (Double, Double)? {
-    epochGradientNorms.removeAll(keepingCapacity: true)
-    var stepsInEpoch = 0
+  /// Trains one epoch (or the rest of one, when resumed) and returns its totals, or nil if the run
+  /// ended inside it. `progress` tracks the position so a stop can save it.
+  private func trainEpoch(epoch: Int) throws -> EpochProgress? {
+    if progress.epoch != epoch {
+      progress = EpochProgress(epoch: epoch)
+      shuffleRNG.shuffle(&order)
+    }
     let train = prepared.train
-    shuffleRNG.shuffle(&order)
-    var lossSum = 0.0
-    var correct = 0
-    var seen = 0
     let batchSize = hyperParameters.batchSize
-    var start = 0
-    while start < order.count {
+    while progress.nextIndex < order.count {
       if try !handleCommands() { return nil }
+      let start = progress.nextIndex
       let end = min(order.count, start + batchSize)
       gather(train, indices: order[start..<end])
       learningRate = schedule.learningRate(at: step, validationHistory: validationHistory)
@@ -155,23 +209,24 @@ final class TrainingSession {
       optimizer.step(learningRate: Float(learningRate))
 
       let count = end - start
-      for (group, norm) in groupNorms { epochGradientNorms[group, default: 0] += norm }
-      stepsInEpoch += 1
+      for (group, norm) in groupNorms { progress.gradientNormSums[group, default: 0] += norm }
+      progress.steps += 1
+      progress.seen += count
+      progress.lossSum += result.loss * Double(count)
+      progress.correct += result.correct
+      progress.nextIndex = end
       step += 1
       samplesSeen += count
-      seen += count
-      lossSum += result.loss * Double(count)
-      correct += result.correct
       publish(
         .step(
           StepMetrics(
             step: step, epoch: epoch, loss: result.loss,
             accuracy: Double(result.correct) / Double(count), learningRate: learningRate,
             gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())))
-      start = end
     }
-    for group in epochGradientNorms.keys { epochGradientNorms[group]! /= Double(max(1, stepsInEpoch)) }
-    return (lossSum / Double(max(1, seen)), Double(correct) / Double(max(1, seen)))
+    let totals = progress
+    progress = EpochProgress()
+    return totals
   }
 
   private func gather(_ data: Dataset, indices: ArraySlice<Int>) {
@@ -203,11 +258,16 @@ final class TrainingSession {
   }
 
   /// Evaluates, records and checkpoints an epoch; decides early stopping.
-  private func finishEpoch(epoch: Int, trainLoss: Double?, trainAccuracy: Double?) throws {
+  private func finishEpoch(epoch: Int, totals: EpochProgress?) throws {
     let validation = model.evaluate(
       features: prepared.validation.features, labels: prepared.validation.labels, batchSize: 256)
-    var trainMetrics = (loss: trainLoss ?? .nan, accuracy: trainAccuracy ?? .nan)
-    if trainLoss == nil {
+    var trainMetrics = (loss: Double.nan, accuracy: Double.nan)
+    var gradientNorms: [String: Double] = [:]
+    if let totals {
+      let seen = Double(max(1, totals.seen))
+      trainMetrics = (totals.lossSum / seen, Double(totals.correct) / seen)
+      gradientNorms = totals.gradientNormSums.mapValues { $0 / Double(max(1, totals.steps)) }
+    } else {
       let measured = model.evaluate(
         features: prepared.train.features, labels: prepared.train.labels, batchSize: 256)
       trainMetrics = (measured.loss, measured.accuracy)
@@ -223,8 +283,7 @@ final class TrainingSession {
     let metrics = EpochMetrics(
       epoch: epoch, step: step, trainLoss: trainMetrics.loss, trainAccuracy: trainMetrics.accuracy,
       validationLoss: validation.loss, validationAccuracy: validation.accuracy, learningRate: learningRate,
-      seconds: seconds(clock.now - startTime), isBest: improved,
-      gradientNorms: trainLoss == nil ? [:] : epochGradientNorms)
+      seconds: wallSeconds, isBest: improved, gradientNorms: gradientNorms)
     if improved { best = metrics }
     try directory?.appendMetrics(metrics)
     if improved { try saveCheckpoint(best: true, epoch: epoch) }
@@ -244,6 +303,12 @@ final class TrainingSession {
 
   private func saveCheckpoint(best: Bool, epoch: Int) throws {
     guard let directory else { return }
+    if !best {
+      // The state goes first: a kill between the two writes leaves a newer state than weights,
+      // which resume detects by their step numbers.
+      let state = trainingState
+      try directory.writeTrainingState(state.tensors, metadata: state.metadata)
+    }
     try directory.writeCheckpoint(
       model.checkpointTensors(),
       metadata: [
@@ -373,8 +438,11 @@ final class TrainingSession {
     try writeSummary()
   }
 
+  /// Wall time of the whole run, earlier sessions included.
+  private var wallSeconds: Double { earlierWallSeconds + seconds(clock.now - startTime) }
+
   private func makeSummary() -> RunSummary {
-    let wall = seconds(clock.now - startTime)
+    let wall = wallSeconds
     return RunSummary(
       status: status, epochsRun: epochsRun, bestEpoch: best?.epoch ?? 0,
       bestValidationLoss: best?.validationLoss ?? .nan,
