@@ -9,7 +9,10 @@ struct Tunetop: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "tunetop",
     abstract: "top for fine-tuning: edit hyperparameters, run training, watch it live.",
-    subcommands: [DashboardCommand.self, TrainCommand.self, PretrainCommand.self, ConfigCommand.self],
+    subcommands: [
+      DashboardCommand.self, TrainCommand.self, RunsCommand.self, ExportCommand.self, ConfigCommand.self,
+      PretrainCommand.self,
+    ],
     defaultSubcommand: DashboardCommand.self
   )
 }

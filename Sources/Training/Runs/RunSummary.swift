@@ -12,11 +12,13 @@ public struct RunSummary: Sendable, Equatable, Codable {
   public var steps: Int
   /// Why the run ended when that is not obvious from the status (divergence, a disk error).
   public var reason: String?
+  /// The process that writes the run, so a listing can tell a live run from a killed one.
+  public var pid: Int32?
 
   public init(
     status: RunStatus, epochsRun: Int = 0, bestEpoch: Int = 0, bestValidationLoss: Double = .nan,
     bestValidationAccuracy: Double = .nan, testAccuracy: Double? = nil, samplesPerSecond: Double = 0,
-    wallSeconds: Double = 0, steps: Int = 0, reason: String? = nil
+    wallSeconds: Double = 0, steps: Int = 0, reason: String? = nil, pid: Int32? = nil
   ) {
     self.status = status
     self.epochsRun = epochsRun
@@ -28,6 +30,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     self.wallSeconds = wallSeconds
     self.steps = steps
     self.reason = reason
+    self.pid = pid
   }
 
   enum CodingKeys: String, CodingKey {
@@ -41,6 +44,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     case wallSeconds = "wall_seconds"
     case steps
     case reason
+    case pid
   }
 }
 
@@ -58,6 +62,7 @@ extension RunSummary {
     try container.encode(wallSeconds, forKey: .wallSeconds)
     try container.encode(steps, forKey: .steps)
     try container.encodeIfPresent(reason, forKey: .reason)
+    try container.encodeIfPresent(pid, forKey: .pid)
   }
 
   public init(from decoder: Decoder) throws {
@@ -73,6 +78,7 @@ extension RunSummary {
     wallSeconds = try container.decode(Double.self, forKey: .wallSeconds)
     steps = try container.decodeIfPresent(Int.self, forKey: .steps) ?? 0
     reason = try container.decodeIfPresent(String.self, forKey: .reason)
+    pid = try container.decodeIfPresent(Int32.self, forKey: .pid)
   }
 }
 

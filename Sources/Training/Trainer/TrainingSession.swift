@@ -448,7 +448,7 @@ final class TrainingSession {
       bestValidationLoss: best?.validationLoss ?? .nan,
       bestValidationAccuracy: best?.validationAccuracy ?? .nan, testAccuracy: testAccuracy,
       samplesPerSecond: wall > 0 ? Double(samplesSeen) / wall : 0, wallSeconds: wall, steps: step,
-      reason: reason)
+      reason: reason, pid: getpid())
   }
 
   private func writeSummary() throws {

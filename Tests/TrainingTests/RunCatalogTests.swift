@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+@testable import Training
+
+private func finishedRun(_ overrides: [String], root: URL, name: String) throws -> URL {
+  let hp = try settings(overrides)
+  let directory = try RunDirectory(root: root, name: name, hyperParameters: hp)
+  let url = directory.url
+  _ = Trainer(try PreparedRun.prepare(hp), directory: directory).runOnThisThread()
+  return url
+}
+
+@Test func catalogListsRunsAndTellsKilledFromLive() throws {
+  let scratch = ScratchDirectory()
+  _ = try finishedRun(["epochs=2", "train_samples=20", "learning_rate=0.003"], root: scratch.url, name: "a")
+  _ = try finishedRun(["epochs=3", "train_samples=20", "dropout=0"], root: scratch.url, name: "b")
+  // A run whose writer died: status running, with the pid of a process that no longer exists.
+  let killed = try RunDirectory(root: scratch.url, name: "killed", hyperParameters: HyperParameters())
+  try killed.writeSummary(RunSummary(status: .running, pid: Int32.max - 1))
+  // A run this process is writing.
+  let live = try RunDirectory(root: scratch.url, name: "live", hyperParameters: HyperParameters())
+  try live.writeSummary(RunSummary(status: .running, pid: getpid()))
+
+  let records = RunCatalog.list(runs: scratch.url)
+  #expect(records.count == 4)
+  let byName = Dictionary(
+    uniqueKeysWithValues: records.map { (String($0.name.split(separator: "-").last!), $0) })
+  #expect(byName["killed"]?.statusText == "killed")
+  #expect(byName["live"]?.statusText == "running")
+  #expect(byName["a"]?.statusText == "completed")
+  #expect(byName["a"]?.differences.contains("learning_rate=0.003") == true)
+  #expect(byName["b"]?.summary?.epochsRun == 3)
+
+  let byEpochs = RunCatalog.sorted(records, by: .epochs).map { $0.summary?.epochsRun ?? -1 }
+  #expect(byEpochs == byEpochs.sorted(by: >))
+  let byLoss = RunCatalog.sorted(records, by: .valLoss).compactMap { $0.summary?.bestValidationLoss }
+    .filter(\.isFinite)
+  #expect(byLoss == byLoss.sorted())
+}
+
+@Test func exportRoundTripsThroughCSV() throws {
+  let scratch = ScratchDirectory()
+  let first = try finishedRun(["epochs=2", "train_samples=20"], root: scratch.url, name: "x")
+  let second = try finishedRun(
+    ["epochs=3", "train_samples=20", "learning_rate=0.003"], root: scratch.url, name: "y")
+  let records = [first, second].map { RunCatalog.record(at: $0) }
+  let table = try MetricsExport.export(records, format: .csv)
+  let lines = table.split(separator: "\n").map(String.init)
+  let header = lines[0].split(separator: ",").map(String.init)
+  // Only the settings that differ between the two runs get a column.
+  #expect(header.prefix(3) == ["run", "hp_learning_rate", "hp_epochs"])
+  #expect(lines.count == 1 + 3 + 4)  // epochs 0…2 and 0…3
+  for (url, record) in zip([first, second], records) {
+    let metrics = try String(contentsOf: url.appendingPathComponent("metrics.csv"), encoding: .utf8)
+      .split(separator: "\n").dropFirst().map(String.init)
+    let exported = lines.filter { $0.hasPrefix(record.name + ",") }
+      .map { $0.split(separator: ",").dropFirst(3).joined(separator: ",") }
+    #expect(exported == metrics)
+  }
+  let jsonl = try MetricsExport.export(records, format: .jsonl)
+  let objects = try jsonl.split(separator: "\n").map {
+    try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+  }
+  #expect(objects.count == 7)
+  #expect(objects.last?["hp_learning_rate"] as? Double == 0.003)
+  #expect(objects.last?["epoch"] as? Int == 3)
+}
