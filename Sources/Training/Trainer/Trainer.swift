@@ -15,6 +15,9 @@ import Synchronization
 ///     trainer.send(.setFrozen(group: "hidden1", frozen: false)) // weight decay, freezing
 ///     let summary = trainer.waitUntilFinished()          // blocks; or watch for `.finished`
 ///
+///     let resumable = try ResumableRun.open(runURL)      // a stopped run: weights + training state
+///     Trainer(resuming: resumable).start()               // continues bit for bit where it stopped
+///
 /// The two threads share exactly two things, each behind a `Mutex`: the event queue (trainer → UI)
 /// and the command mailbox (UI → trainer). The trainer reads the mailbox at batch boundaries, so
 /// every command takes effect before the next batch. The prepared run — model, data and optimizer,
