@@ -23,6 +23,9 @@ public final class Dense: Layer {
   public let initialization: Initialization
   public var parameterIndices: [Int] { [weightIndex, biasIndex] }
 
+  /// The input of the last forward, held (not copied) until `backward` has used it. Letting go of
+  /// it then matters: the input is the previous layer's output buffer (or the trainer's batch), and
+  /// holding a second reference would make that buffer copy itself on its next write every step.
   private var cachedInput = Matrix(rows: 0, cols: 0)
   private(set) var output = Matrix(rows: 0, cols: 0)
   /// Stays 0×0 until an input gradient is asked for, which lets tests see that none was computed.
@@ -107,15 +110,13 @@ public final class Dense: Layer {
               transposeA: true, transposeB: false, m: outputSize, n: inputSize, k: batch, alpha: 1,
               a: g.baseAddress!, lda: outputSize, b: x.baseAddress!, ldb: inputSize,
               beta: 1, c: grads.baseAddress! + weightOffset, ldc: inputSize)
-            let biasGradient = grads.baseAddress! + biasOffset
-            for row in 0..<batch {
-              let gRow = g.baseAddress! + row * outputSize
-              for j in 0..<outputSize { biasGradient[j] += gRow[j] }
-            }
+            Elementwise.addColumnSums(
+              rows: batch, cols: outputSize, g.baseAddress!, into: grads.baseAddress! + biasOffset)
           }
         }
       }
     }
+    releaseCachedInput()
     guard needsInputGradient else { return nil }
     inputGradient.reshape(rows: batch, cols: inputSize)
     guard batch > 0 else { return inputGradient }
@@ -130,5 +131,11 @@ public final class Dense: Layer {
       }
     }
     return inputGradient
+  }
+
+  /// Drops the reference to the last input; `backward` does this itself, and the model calls it for
+  /// layers that backward does not reach (below the lowest trainable group, or after evaluation).
+  func releaseCachedInput() {
+    cachedInput = Matrix(rows: 0, cols: 0)
   }
 }

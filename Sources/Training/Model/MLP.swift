@@ -70,6 +70,9 @@ public final class MLP {
     for group in groups {
       for layer in group.layers { activation = layer.forward(activation, training: training) }
     }
+    // An evaluation forward is never differentiated: let go of the inputs the dense layers hold,
+    // so the next training step writes its buffers in place instead of copying them.
+    if !training { for group in groups { group.dense.releaseCachedInput() } }
     return activation
   }
 
@@ -78,7 +81,12 @@ public final class MLP {
   /// Work stops at the lowest trainable group: nothing below it is touched, and its bottom layer
   /// computes no input gradient. A frozen group above it still passes the gradient through.
   public func backward(_ logitsGradient: Matrix) {
-    guard let lowest = groups.firstIndex(where: { store.isTrainable(group: $0.name) }) else { return }
+    guard let lowest = groups.firstIndex(where: { store.isTrainable(group: $0.name) }) else {
+      for group in groups { group.dense.releaseCachedInput() }
+      return
+    }
+    // Backward does not reach the groups below the lowest trainable one; release their inputs here.
+    for group in groups[..<lowest] { group.dense.releaseCachedInput() }
     var gradient = logitsGradient
     for groupIndex in stride(from: groups.count - 1, through: lowest, by: -1) {
       let layers = groups[groupIndex].layers
