@@ -23,9 +23,10 @@ public final class Dense: Layer {
   public let initialization: Initialization
   public var parameterIndices: [Int] { [weightIndex, biasIndex] }
 
-  /// The input of the last forward, held (not copied) until `backward` has used it. Letting go of
-  /// it then matters: the input is the previous layer's output buffer (or the trainer's batch), and
-  /// holding a second reference would make that buffer copy itself on its next write every step.
+  /// The input of the last forward, held (not copied) for `backward`. `MLP` lets go of it once its
+  /// backward is done: the input is the previous layer's output buffer (or the trainer's batch),
+  /// and a second reference held into the next step would make that buffer copy itself on its next
+  /// write, an allocation every step.
   private var cachedInput = Matrix(rows: 0, cols: 0)
   private(set) var output = Matrix(rows: 0, cols: 0)
   /// Stays 0×0 until an input gradient is asked for, which lets tests see that none was computed.
@@ -116,7 +117,6 @@ public final class Dense: Layer {
         }
       }
     }
-    releaseCachedInput()
     guard needsInputGradient else { return nil }
     inputGradient.reshape(rows: batch, cols: inputSize)
     guard batch > 0 else { return inputGradient }
@@ -133,8 +133,7 @@ public final class Dense: Layer {
     return inputGradient
   }
 
-  /// Drops the reference to the last input; `backward` does this itself, and the model calls it for
-  /// layers that backward does not reach (below the lowest trainable group, or after evaluation).
+  /// Drops the reference to the last input; a `backward` after this one needs a new `forward`.
   func releaseCachedInput() {
     cachedInput = Matrix(rows: 0, cols: 0)
   }
