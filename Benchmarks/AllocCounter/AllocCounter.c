@@ -4,6 +4,8 @@
 
 #include "AllocCounter.h"
 
+#include <stdlib.h>  // defines __GLIBC__ when the C library is glibc
+
 #if defined(__GLIBC__)
 #include <errno.h>
 #include <stdatomic.h>

@@ -130,6 +130,8 @@ func runTrain(arguments: [String]) {
   {
     cases = cases.filter { $0.batch == batch }
   }
+  // One thread throughout: products ≥ 2^24 multiply-adds would otherwise use the GEMM worker.
+  setGEMMAllowsSecondThread(false)
   if !arguments.contains("--no-builtin") { emit(builtInRow()) }
   for round in 0..<rounds {
     for testCase in cases {
