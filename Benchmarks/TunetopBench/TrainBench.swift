@@ -1,6 +1,7 @@
 // `tunetop-bench train`: training throughput (samples/s) of the full training step.
 //
-// A step here is exactly what TrainingSession does per batch, minus publishing events: gather the
+// A step here is exactly what TrainingSession does per batch, minus publishing events (and the
+// per-group norm dictionary that goes into the event): gather the
 // batch, zero the gradients, forward (training mode), softmax cross-entropy, backward, per-group
 // gradient norms, global norm clipping at 1, AdamW step. The PyTorch peer (Benchmarks/peer_pytorch.py)
 // trains the same models on the same synthetic data with the same optimizer and step counts, but
@@ -74,10 +75,9 @@ final class TrainHarness {
     let logits = model.forward(batchFeatures, training: true)
     let result = loss.lossAndGradient(logits: logits, labels: batchLabels)
     model.backward(result.gradient)
-    for (index, group) in model.groupNames.enumerated() {
-      groupNorms[index] = Double(store.gradientNorm(group: group))
-    }
-    _ = clipGradientNorm(store, maxNorm: 1)
+    // As TrainingSession does: one pass for the per-group norms and the clipping norm.
+    let measured = store.gradientNorms(into: &groupNorms)
+    clipGradientNorm(store, maxNorm: 1, measuredNorm: measured.trainable)
     optimizer.step(learningRate: 1e-3)
     return result.loss
   }
@@ -116,9 +116,10 @@ func builtInRow() -> String {
 
 func runTrain(arguments: [String]) {
   let quick = arguments.contains("--quick")
-  let rounds = arguments.firstIndex(of: "--rounds").flatMap { index in
-    index + 1 < arguments.count ? Int(arguments[index + 1]) : nil
-  } ?? 1
+  let rounds =
+    arguments.firstIndex(of: "--rounds").flatMap { index in
+      index + 1 < arguments.count ? Int(arguments[index + 1]) : nil
+    } ?? 1
   var cases = trainCases
   if let index = arguments.firstIndex(of: "--width"), index + 1 < arguments.count,
     let width = Int(arguments[index + 1])

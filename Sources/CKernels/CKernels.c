@@ -238,11 +238,11 @@ TT_AVX2 float tt_fma_peak_loop_avx2(long iterations) {
 
 TT_AVX2 void tt_adam_update_avx2(
   ptrdiff_t n, float *p, const float *g, float *m, float *v, float beta1, float beta2,
-  float decoupled_decay, float coupled_decay, float step_size, float correction2_root, float eps) {
+  float decoupled_decay, float coupled_decay, float step_size, float inverse_correction2_root, float eps) {
   const __m256 vb1 = _mm256_set1_ps(beta1), vb2 = _mm256_set1_ps(beta2);
   const __m256 vc1 = _mm256_set1_ps(1.0f - beta1), vc2 = _mm256_set1_ps(1.0f - beta2);
   const __m256 vdd = _mm256_set1_ps(decoupled_decay), vcd = _mm256_set1_ps(coupled_decay);
-  const __m256 vstep = _mm256_set1_ps(step_size), vroot = _mm256_set1_ps(correction2_root);
+  const __m256 vstep = _mm256_set1_ps(step_size), vroot = _mm256_set1_ps(inverse_correction2_root);
   const __m256 veps = _mm256_set1_ps(eps);
   ptrdiff_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -252,7 +252,7 @@ TT_AVX2 void tt_adam_update_avx2(
     gi = _mm256_add_ps(gi, _mm256_mul_ps(vcd, pi));
     mi = _mm256_add_ps(_mm256_mul_ps(vb1, mi), _mm256_mul_ps(vc1, gi));
     vi = _mm256_add_ps(_mm256_mul_ps(vb2, vi), _mm256_mul_ps(_mm256_mul_ps(vc2, gi), gi));
-    __m256 denominator = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), vroot), veps);
+    __m256 denominator = _mm256_add_ps(_mm256_mul_ps(_mm256_sqrt_ps(vi), vroot), veps);
     pi = _mm256_sub_ps(pi, _mm256_div_ps(_mm256_mul_ps(vstep, mi), denominator));
     _mm256_storeu_ps(p + i, pi);
     _mm256_storeu_ps(m + i, mi);
@@ -264,7 +264,7 @@ TT_AVX2 void tt_adam_update_avx2(
     gi = gi + coupled_decay * pi;
     float mi = beta1 * m[i] + (1.0f - beta1) * gi;
     float vi = beta2 * v[i] + ((1.0f - beta2) * gi) * gi;
-    float denominator = __builtin_sqrtf(vi) / correction2_root + eps;
+    float denominator = __builtin_sqrtf(vi) * inverse_correction2_root + eps;
     p[i] = pi - (step_size * mi) / denominator;
     m[i] = mi;
     v[i] = vi;
@@ -361,9 +361,9 @@ int tt_cpu_has_avx2_fma(void) { return 0; }
 
 void tt_adam_update_avx2(
   ptrdiff_t n, float *p, const float *g, float *m, float *v, float beta1, float beta2,
-  float decoupled_decay, float coupled_decay, float step_size, float correction2_root, float eps) {
+  float decoupled_decay, float coupled_decay, float step_size, float inverse_correction2_root, float eps) {
   (void)n; (void)p; (void)g; (void)m; (void)v; (void)beta1; (void)beta2; (void)decoupled_decay;
-  (void)coupled_decay; (void)step_size; (void)correction2_root; (void)eps;
+  (void)coupled_decay; (void)step_size; (void)inverse_correction2_root; (void)eps;
   abort();
 }
 

@@ -26,8 +26,9 @@ func adamUpdateKernelsAgreeBitForBit(count: Int) {
             v.withUnsafeMutableBufferPointer { v in
               Elementwise.adamUpdate(
                 count: count, p: p.baseAddress!, g: g.baseAddress!, m: m.baseAddress!, v: v.baseAddress!,
-                beta1: 0.9, beta2: 0.999, decoupledDecay: decoupled, coupledDecay: coupled, stepSize: 1e-3 / 0.19,
-                correction2Root: 0.0447, epsilon: 1e-8, path: path)
+                beta1: 0.9, beta2: 0.999, decoupledDecay: decoupled, coupledDecay: coupled,
+                stepSize: 1e-3 / 0.19,
+                inverseCorrection2Root: 22.36, epsilon: 1e-8, path: path)
             }
           }
         }
@@ -43,7 +44,9 @@ func activationAndReductionKernelsAgree(count: Int) {
   guard GEMMKernel.hostHasAVX2FMA else { return }
   let x = randomValues(count, seed: 5)
   let g = randomValues(count, seed: 6)
-  func run(_ path: Elementwise.Path) -> (relu: [Float], reluGrad: [Float], product: [Float], scaled: [Float], squares: Double) {
+  func run(_ path: Elementwise.Path) -> (
+    relu: [Float], reluGrad: [Float], product: [Float], scaled: [Float], squares: Double
+  ) {
     var relu = [Float](repeating: 0, count: count)
     var reluGrad = [Float](repeating: 0, count: count)
     var product = [Float](repeating: 0, count: count)
@@ -65,7 +68,9 @@ func activationAndReductionKernelsAgree(count: Int) {
         squares = Elementwise.sumOfSquares(count: count, x.baseAddress!, path: path)
       }
     }
-    scaled.withUnsafeMutableBufferPointer { Elementwise.scale(count: count, $0.baseAddress!, by: 0.37, path: path) }
+    scaled.withUnsafeMutableBufferPointer {
+      Elementwise.scale(count: count, $0.baseAddress!, by: 0.37, path: path)
+    }
     return (relu, reluGrad, product, scaled, squares)
   }
   let portable = run(.portable)

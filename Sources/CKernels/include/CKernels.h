@@ -39,10 +39,12 @@ float tt_fma_peak_loop_avx2(long iterations);
 ///   p -= decoupled_decay * p            (AdamW: decoupled_decay = lr * weight_decay, else 0)
 ///   g' = g + coupled_decay * p          (Adam with L2: coupled_decay = weight_decay, else 0)
 ///   m = beta1 * m + (1 - beta1) * g';  v = beta2 * v + (1 - beta2) * g' * g'
-///   p -= step_size * m / (sqrt(v) / correction2_root + eps)
+///   p -= step_size * m / (sqrt(v) * inverse_correction2_root + eps)
+/// (PyTorch divides sqrt(v) by sqrt(1 - beta2^t); multiplying by the reciprocal instead differs by
+/// at most an ulp of the denominator and saves one of the two divides, the kernel's bottleneck.)
 void tt_adam_update_avx2(
   ptrdiff_t n, float *p, const float *g, float *m, float *v, float beta1, float beta2,
-  float decoupled_decay, float coupled_decay, float step_size, float correction2_root, float eps);
+  float decoupled_decay, float coupled_decay, float step_size, float inverse_correction2_root, float eps);
 
 /// Sum of x[i]^2 accumulated in double (4 lanes, so the order differs from a serial sum).
 double tt_sum_squares_avx2(ptrdiff_t n, const float *x);

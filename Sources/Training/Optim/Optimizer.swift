@@ -101,7 +101,7 @@ public final class Optimizer {
     let decoupled = kind == .adamw
     // Bias corrections in Double: 1 − β2^t is tiny for small t and loses digits in Float.
     let correction1 = Float(1 - pow(Double(beta1), Double(t)))
-    let correction2Root = Float((1 - pow(Double(beta2), Double(t))).squareRoot())
+    let inverseCorrection2Root = Float(1 / (1 - pow(Double(beta2), Double(t))).squareRoot())
     let stepSize = lr / correction1
     let count = range.count
     let start = range.lowerBound
@@ -114,7 +114,7 @@ public final class Optimizer {
               count: count, p: p.baseAddress! + start, g: grad.baseAddress! + start,
               m: m.baseAddress! + start, v: v.baseAddress! + start, beta1: beta1, beta2: beta2,
               decoupledDecay: decoupled ? lr * weightDecay : 0, coupledDecay: decoupled ? 0 : weightDecay,
-              stepSize: stepSize, correction2Root: correction2Root, epsilon: epsilon)
+              stepSize: stepSize, inverseCorrection2Root: inverseCorrection2Root, epsilon: epsilon)
           }
         }
       }

@@ -25,11 +25,11 @@ enum Elementwise {
   static func adamUpdate(
     count n: Int, p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
     v: UnsafeMutablePointer<Float>, beta1: Float, beta2: Float, decoupledDecay: Float, coupledDecay: Float,
-    stepSize: Float, correction2Root: Float, epsilon: Float, path: Path = .automatic
+    stepSize: Float, inverseCorrection2Root: Float, epsilon: Float, path: Path = .automatic
   ) {
     if useAVX2(path) {
       tt_adam_update_avx2(
-        n, p, g, m, v, beta1, beta2, decoupledDecay, coupledDecay, stepSize, correction2Root, epsilon)
+        n, p, g, m, v, beta1, beta2, decoupledDecay, coupledDecay, stepSize, inverseCorrection2Root, epsilon)
       return
     }
     for i in 0..<n {
@@ -38,8 +38,8 @@ enum Elementwise {
       let gi = g[i] + coupledDecay * pi
       let mi = beta1 * m[i] + (1 - beta1) * gi
       let vi = beta2 * v[i] + (1 - beta2) * gi * gi
-      // PyTorch's arrangement: ε is added after dividing √v by √(1 − β2^t).
-      let denominator = vi.squareRoot() / correction2Root + epsilon
+      // PyTorch's arrangement: ε is added after scaling √v by 1/√(1 − β2^t).
+      let denominator = vi.squareRoot() * inverseCorrection2Root + epsilon
       p[i] = pi - stepSize * mi / denominator
       m[i] = mi
       v[i] = vi

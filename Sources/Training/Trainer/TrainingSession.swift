@@ -33,6 +33,8 @@ final class TrainingSession {
   private var order: [Int]
   private var batchFeatures = Matrix(rows: 0, cols: 0)
   private var batchLabels: [Int] = []
+  /// Per-group gradient norms of the current step, in `store.groups` order; reused every step.
+  private var groupNormValues: [Double] = []
   private var recentThroughput: (time: ContinuousClock.Instant, samples: Int)
 
   init(
@@ -134,13 +136,16 @@ final class TrainingSession {
       let logits = model.forward(batchFeatures, training: true)
       let result = lossFunction.lossAndGradient(logits: logits, labels: batchLabels)
       guard result.loss.isFinite else {
-        try diverge("loss became \(result.loss) at step \(step + 1) (epoch \(epoch), learning rate \(learningRate))")
+        try diverge(
+          "loss became \(result.loss) at step \(step + 1) (epoch \(epoch), learning rate \(learningRate))")
         return nil
       }
       model.backward(result.gradient)
-      let groupNorms = Dictionary(
-        uniqueKeysWithValues: model.groupNames.map { ($0, Double(store.gradientNorm(group: $0))) })
-      let norm = Double(clipGradientNorm(store, maxNorm: Float(hyperParameters.gradClip)))
+      // One pass over the gradients measures every group's norm and the trainable (clipping) norm.
+      let measured = store.gradientNorms(into: &groupNormValues)
+      let groupNorms = Dictionary(uniqueKeysWithValues: zip(store.groups, groupNormValues))
+      let norm = Double(
+        clipGradientNorm(store, maxNorm: Float(hyperParameters.gradClip), measuredNorm: measured.trainable))
       guard norm.isFinite else {
         try diverge("gradient norm became \(norm) at step \(step + 1) (epoch \(epoch))")
         return nil
