@@ -28,8 +28,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Counts heap allocations for `tunetop-bench alloc` by interposing malloc; benchmark only.
+    .target(name: "AllocCounter", path: "Benchmarks/AllocCounter"),
     .executableTarget(
-      name: "tunetop-bench", dependencies: ["Training", "CKernels"], path: "Benchmarks/TunetopBench"),
+      name: "tunetop-bench", dependencies: ["Training", "CKernels", "AllocCounter"],
+      path: "Benchmarks/TunetopBench"),
     .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "DashboardTests", dependencies: ["Dashboard", "Training"],

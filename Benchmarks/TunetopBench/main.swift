@@ -1,6 +1,8 @@
 // tunetop-bench: throughput benchmarks that print one JSON object per line.
 //
 //   swift run -c release tunetop-bench gemm
+//   swift run -c release tunetop-bench train [--quick]
+//   swift run -c release tunetop-bench alloc
 //
 // Absolute numbers depend on the machine and its load, so every figure is put next to a reference
 // measured in the same run: the register-only FMA peak, and OpenBLAS when it is installed. Compared
@@ -205,7 +207,14 @@ case "gemm-shape":
     name: "\(m)x\(n)x\(k)", m: m, n: n, k: k, transposeA: values.count > 3 && values[3] == "t",
     transposeB: values.count > 4 && values[4] == "t", threads: values.count > 5 ? Int(values[5]) ?? 1 : 1)
   runGEMM(samples: values.count > 6 ? Int(values[6]) ?? 11 : 11, only: shape)
+case "alloc":
+  runAlloc()
+case "train":
+  // `train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin]`
+  runTrain(arguments: Array(arguments.dropFirst()))
 default:
-  print("usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples]")
+  print(
+    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | alloc"
+  )
   exit(2)
 }

@@ -9,7 +9,46 @@
 
 #include "CKernels.h"
 
+#include <pthread.h>
 #include <stdlib.h>
+
+// ---- Per-thread scratch (all architectures) -----------------------------------------------------
+
+static pthread_key_t tt_scratch_key;
+static pthread_once_t tt_scratch_once = PTHREAD_ONCE_INIT;
+
+struct tt_scratch {
+  float *data;
+  size_t capacity;
+};
+
+static void tt_scratch_free(void *value) {
+  struct tt_scratch *scratch = value;
+  free(scratch->data);
+  free(scratch);
+}
+
+static void tt_scratch_make_key(void) { pthread_key_create(&tt_scratch_key, tt_scratch_free); }
+
+float *tt_thread_scratch(size_t count) {
+  pthread_once(&tt_scratch_once, tt_scratch_make_key);
+  struct tt_scratch *scratch = pthread_getspecific(tt_scratch_key);
+  if (scratch == NULL) {
+    scratch = calloc(1, sizeof *scratch);
+    if (scratch == NULL) abort();
+    pthread_setspecific(tt_scratch_key, scratch);
+  }
+  if (scratch->capacity < count) {
+    free(scratch->data);
+    // Grow geometrically so a run of slowly increasing sizes does not reallocate every call.
+    size_t capacity = count < 2 * scratch->capacity ? 2 * scratch->capacity : count;
+    void *data = NULL;
+    if (posix_memalign(&data, 64, (capacity > 0 ? capacity : 1) * sizeof(float)) != 0) abort();
+    scratch->data = data;
+    scratch->capacity = capacity;
+  }
+  return scratch->data;
+}
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -192,9 +231,157 @@ TT_AVX2 float tt_fma_peak_loop_avx2(long iterations) {
   return out[0] + out[1] + out[2] + out[3] + out[4] + out[5] + out[6] + out[7];
 }
 
+// ---- Elementwise kernels ------------------------------------------------------------------------
+
+// No a*b+c -> fma contraction in the scalar tails: they must round like the portable Swift loops.
+#pragma STDC FP_CONTRACT OFF
+
+TT_AVX2 void tt_adam_update_avx2(
+  ptrdiff_t n, float *p, const float *g, float *m, float *v, float beta1, float beta2,
+  float decoupled_decay, float coupled_decay, float step_size, float inverse_correction2_root, float eps) {
+  const __m256 vb1 = _mm256_set1_ps(beta1), vb2 = _mm256_set1_ps(beta2);
+  const __m256 vc1 = _mm256_set1_ps(1.0f - beta1), vc2 = _mm256_set1_ps(1.0f - beta2);
+  const __m256 vdd = _mm256_set1_ps(decoupled_decay), vcd = _mm256_set1_ps(coupled_decay);
+  const __m256 vstep = _mm256_set1_ps(step_size), vroot = _mm256_set1_ps(inverse_correction2_root);
+  const __m256 veps = _mm256_set1_ps(eps);
+  ptrdiff_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 pi = _mm256_loadu_ps(p + i), gi = _mm256_loadu_ps(g + i);
+    __m256 mi = _mm256_loadu_ps(m + i), vi = _mm256_loadu_ps(v + i);
+    pi = _mm256_sub_ps(pi, _mm256_mul_ps(vdd, pi));
+    gi = _mm256_add_ps(gi, _mm256_mul_ps(vcd, pi));
+    mi = _mm256_add_ps(_mm256_mul_ps(vb1, mi), _mm256_mul_ps(vc1, gi));
+    vi = _mm256_add_ps(_mm256_mul_ps(vb2, vi), _mm256_mul_ps(_mm256_mul_ps(vc2, gi), gi));
+    __m256 denominator = _mm256_add_ps(_mm256_mul_ps(_mm256_sqrt_ps(vi), vroot), veps);
+    pi = _mm256_sub_ps(pi, _mm256_div_ps(_mm256_mul_ps(vstep, mi), denominator));
+    _mm256_storeu_ps(p + i, pi);
+    _mm256_storeu_ps(m + i, mi);
+    _mm256_storeu_ps(v + i, vi);
+  }
+  for (; i < n; i++) {
+    float pi = p[i], gi = g[i];
+    pi = pi - decoupled_decay * pi;
+    gi = gi + coupled_decay * pi;
+    float mi = beta1 * m[i] + (1.0f - beta1) * gi;
+    float vi = beta2 * v[i] + ((1.0f - beta2) * gi) * gi;
+    float denominator = __builtin_sqrtf(vi) * inverse_correction2_root + eps;
+    p[i] = pi - (step_size * mi) / denominator;
+    m[i] = mi;
+    v[i] = vi;
+  }
+}
+
+TT_AVX2 double tt_sum_squares_avx2(ptrdiff_t n, const float *x) {
+  __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+  __m256d s2 = _mm256_setzero_pd(), s3 = _mm256_setzero_pd();
+  ptrdiff_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m256 a = _mm256_loadu_ps(x + i), b = _mm256_loadu_ps(x + i + 8);
+    __m256d a0 = _mm256_cvtps_pd(_mm256_castps256_ps128(a));
+    __m256d a1 = _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1));
+    __m256d b0 = _mm256_cvtps_pd(_mm256_castps256_ps128(b));
+    __m256d b1 = _mm256_cvtps_pd(_mm256_extractf128_ps(b, 1));
+    s0 = _mm256_fmadd_pd(a0, a0, s0);
+    s1 = _mm256_fmadd_pd(a1, a1, s1);
+    s2 = _mm256_fmadd_pd(b0, b0, s2);
+    s3 = _mm256_fmadd_pd(b1, b1, s3);
+  }
+  __m256d s = _mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3));
+  double lanes[4];
+  _mm256_storeu_pd(lanes, s);
+  double sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+  for (; i < n; i++) sum += (double)x[i] * (double)x[i];
+  return sum;
+}
+
+TT_AVX2 void tt_scale_avx2(ptrdiff_t n, float *x, float s) {
+  const __m256 vs = _mm256_set1_ps(s);
+  ptrdiff_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), vs));
+  for (; i < n; i++) x[i] *= s;
+}
+
+TT_AVX2 void tt_relu_forward_avx2(ptrdiff_t n, const float *x, float *y) {
+  const __m256 zero = _mm256_setzero_ps();
+  ptrdiff_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_max_ps(_mm256_loadu_ps(x + i), zero));
+  for (; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+TT_AVX2 void tt_relu_backward_avx2(ptrdiff_t n, const float *y, const float *g, float *dx) {
+  const __m256 zero = _mm256_setzero_ps();
+  ptrdiff_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 positive = _mm256_cmp_ps(_mm256_loadu_ps(y + i), zero, _CMP_GT_OQ);
+    _mm256_storeu_ps(dx + i, _mm256_and_ps(positive, _mm256_loadu_ps(g + i)));
+  }
+  for (; i < n; i++) dx[i] = y[i] > 0.0f ? g[i] : 0.0f;
+}
+
+TT_AVX2 void tt_multiply_avx2(ptrdiff_t n, const float *a, const float *b, float *out) {
+  ptrdiff_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)));
+  for (; i < n; i++) out[i] = a[i] * b[i];
+}
+
+TT_AVX2 void tt_add_column_sums_avx2(ptrdiff_t rows, ptrdiff_t cols, const float *g, float *out) {
+  ptrdiff_t j = 0;
+  // 32 columns at a time in four registers, each summed down the rows in order.
+  for (; j + 32 <= cols; j += 32) {
+    __m256 a = _mm256_loadu_ps(out + j), b = _mm256_loadu_ps(out + j + 8);
+    __m256 c = _mm256_loadu_ps(out + j + 16), d = _mm256_loadu_ps(out + j + 24);
+    for (ptrdiff_t r = 0; r < rows; r++) {
+      const float *row = g + r * cols + j;
+      a = _mm256_add_ps(a, _mm256_loadu_ps(row));
+      b = _mm256_add_ps(b, _mm256_loadu_ps(row + 8));
+      c = _mm256_add_ps(c, _mm256_loadu_ps(row + 16));
+      d = _mm256_add_ps(d, _mm256_loadu_ps(row + 24));
+    }
+    _mm256_storeu_ps(out + j, a);
+    _mm256_storeu_ps(out + j + 8, b);
+    _mm256_storeu_ps(out + j + 16, c);
+    _mm256_storeu_ps(out + j + 24, d);
+  }
+  for (; j + 8 <= cols; j += 8) {
+    __m256 a = _mm256_loadu_ps(out + j);
+    for (ptrdiff_t r = 0; r < rows; r++) a = _mm256_add_ps(a, _mm256_loadu_ps(g + r * cols + j));
+    _mm256_storeu_ps(out + j, a);
+  }
+  for (; j < cols; j++) {
+    float sum = out[j];
+    for (ptrdiff_t r = 0; r < rows; r++) sum += g[r * cols + j];
+    out[j] = sum;
+  }
+}
+
 #else
 
 int tt_cpu_has_avx2_fma(void) { return 0; }
+
+void tt_adam_update_avx2(
+  ptrdiff_t n, float *p, const float *g, float *m, float *v, float beta1, float beta2,
+  float decoupled_decay, float coupled_decay, float step_size, float inverse_correction2_root, float eps) {
+  (void)n; (void)p; (void)g; (void)m; (void)v; (void)beta1; (void)beta2; (void)decoupled_decay;
+  (void)coupled_decay; (void)step_size; (void)inverse_correction2_root; (void)eps;
+  abort();
+}
+
+double tt_sum_squares_avx2(ptrdiff_t n, const float *x) { (void)n; (void)x; abort(); }
+void tt_scale_avx2(ptrdiff_t n, float *x, float s) { (void)n; (void)x; (void)s; abort(); }
+void tt_relu_forward_avx2(ptrdiff_t n, const float *x, float *y) { (void)n; (void)x; (void)y; abort(); }
+void tt_relu_backward_avx2(ptrdiff_t n, const float *y, const float *g, float *dx) {
+  (void)n; (void)y; (void)g; (void)dx;
+  abort();
+}
+void tt_multiply_avx2(ptrdiff_t n, const float *a, const float *b, float *out) {
+  (void)n; (void)a; (void)b; (void)out;
+  abort();
+}
+void tt_add_column_sums_avx2(ptrdiff_t rows, ptrdiff_t cols, const float *g, float *out) {
+  (void)rows; (void)cols; (void)g; (void)out;
+  abort();
+}
 
 // Never called on these architectures (tt_cpu_has_avx2_fma() is 0); they exist so the Swift side
 // links everywhere without conditional imports.

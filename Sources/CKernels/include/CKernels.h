@@ -30,4 +30,43 @@ void tt_pack_transposed_b_avx2(
 /// Only call when tt_cpu_has_avx2_fma() returned 1.
 float tt_fma_peak_loop_avx2(long iterations);
 
+// Elementwise kernels of the training step. Each `_avx2` function needs tt_cpu_has_avx2_fma() == 1;
+// the Swift side (Tensor/Elementwise.swift) has a portable loop for every one of them. The AVX2
+// versions use separate multiplies and adds (no FMA contraction) in the same order as the portable
+// loops, so both give bit-identical results except where noted.
+
+/// One Adam/AdamW update of n values, PyTorch's arrangement:
+///   p -= decoupled_decay * p            (AdamW: decoupled_decay = lr * weight_decay, else 0)
+///   g' = g + coupled_decay * p          (Adam with L2: coupled_decay = weight_decay, else 0)
+///   m = beta1 * m + (1 - beta1) * g';  v = beta2 * v + (1 - beta2) * g' * g'
+///   p -= step_size * m / (sqrt(v) * inverse_correction2_root + eps)
+/// (PyTorch divides sqrt(v) by sqrt(1 - beta2^t); multiplying by the reciprocal instead differs by
+/// at most an ulp of the denominator and saves one of the two divides, the kernel's bottleneck.)
+void tt_adam_update_avx2(
+  ptrdiff_t n, float *p, const float *g, float *m, float *v, float beta1, float beta2,
+  float decoupled_decay, float coupled_decay, float step_size, float inverse_correction2_root, float eps);
+
+/// Sum of x[i]^2 accumulated in double (4 lanes, so the order differs from a serial sum).
+double tt_sum_squares_avx2(ptrdiff_t n, const float *x);
+
+/// x[i] *= s.
+void tt_scale_avx2(ptrdiff_t n, float *x, float s);
+
+/// y[i] = max(x[i], 0).
+void tt_relu_forward_avx2(ptrdiff_t n, const float *x, float *y);
+
+/// dx[i] = y[i] > 0 ? g[i] : 0.
+void tt_relu_backward_avx2(ptrdiff_t n, const float *y, const float *g, float *dx);
+
+/// out[i] = a[i] * b[i].
+void tt_multiply_avx2(ptrdiff_t n, const float *a, const float *b, float *out);
+
+/// out[j] += sum over r of g[r * cols + j] (the bias gradient of a dense layer).
+void tt_add_column_sums_avx2(ptrdiff_t rows, ptrdiff_t cols, const float *g, float *out);
+
+/// A 64-byte aligned scratch buffer of at least `count` floats owned by the calling thread, reused
+/// across calls (grown when too small) and freed when the thread exits. Contents are unspecified.
+/// Used for GEMM packing so a training step does not allocate.
+float *tt_thread_scratch(size_t count);
+
 #endif

@@ -23,6 +23,10 @@ public final class Dense: Layer {
   public let initialization: Initialization
   public var parameterIndices: [Int] { [weightIndex, biasIndex] }
 
+  /// The input of the last forward, held (not copied) for `backward`. `MLP` lets go of it once its
+  /// backward is done: the input is the previous layer's output buffer (or the trainer's batch),
+  /// and a second reference held into the next step would make that buffer copy itself on its next
+  /// write, an allocation every step.
   private var cachedInput = Matrix(rows: 0, cols: 0)
   private(set) var output = Matrix(rows: 0, cols: 0)
   /// Stays 0×0 until an input gradient is asked for, which lets tests see that none was computed.
@@ -107,11 +111,8 @@ public final class Dense: Layer {
               transposeA: true, transposeB: false, m: outputSize, n: inputSize, k: batch, alpha: 1,
               a: g.baseAddress!, lda: outputSize, b: x.baseAddress!, ldb: inputSize,
               beta: 1, c: grads.baseAddress! + weightOffset, ldc: inputSize)
-            let biasGradient = grads.baseAddress! + biasOffset
-            for row in 0..<batch {
-              let gRow = g.baseAddress! + row * outputSize
-              for j in 0..<outputSize { biasGradient[j] += gRow[j] }
-            }
+            Elementwise.addColumnSums(
+              rows: batch, cols: outputSize, g.baseAddress!, into: grads.baseAddress! + biasOffset)
           }
         }
       }
@@ -130,5 +131,10 @@ public final class Dense: Layer {
       }
     }
     return inputGradient
+  }
+
+  /// Drops the reference to the last input; a `backward` after this one needs a new `forward`.
+  func releaseCachedInput() {
+    cachedInput = Matrix(rows: 0, cols: 0)
   }
 }

@@ -33,15 +33,26 @@ public final class Dropout: Layer {
     masked = training && rate > 0
     guard masked else { return input }
     let count = input.count
-    if mask.count != count { mask = [Float](repeating: 0, count: count) }
+    // Resized in place (keeping capacity) so a short last batch does not reallocate every epoch.
+    if mask.count > count {
+      mask.removeLast(mask.count - count)
+    } else if mask.count < count {
+      mask.append(contentsOf: repeatElement(0, count: count - mask.count))
+    }
     let keep: Float = rate < 1 ? 1 / (1 - rate) : 0
-    let rate = self.rate
-    for i in 0..<count { mask[i] = rng.nextUnitFloat() >= rate ? keep : 0 }
+    // nextUnitFloat() >= rate, compared on the 24 random bits themselves: u = bits·2⁻²⁴ exactly, so
+    // u >= rate ⇔ bits >= rate·2²⁴ (exact in Float) ⇔ bits >= ⌈rate·2²⁴⌉. Same draws, same masks.
+    let threshold = UInt64((min(rate, 1) * 16_777_216).rounded(.up))
+    var generator = rng
+    mask.withUnsafeMutableBufferPointer { m in
+      for i in 0..<count { m[i] = generator.next() >> 40 >= threshold ? keep : 0 }
+    }
+    rng = generator
     output.reshape(rows: input.rows, cols: input.cols)
     input.storage.withUnsafeBufferPointer { x in
       mask.withUnsafeBufferPointer { m in
         output.storage.withUnsafeMutableBufferPointer { y in
-          for i in 0..<count { y[i] = x[i] * m[i] }
+          Elementwise.multiply(count: count, x.baseAddress!, m.baseAddress!, y.baseAddress!)
         }
       }
     }
@@ -56,7 +67,7 @@ public final class Dropout: Layer {
     outputGradient.storage.withUnsafeBufferPointer { g in
       mask.withUnsafeBufferPointer { m in
         inputGradient.storage.withUnsafeMutableBufferPointer { dx in
-          for i in 0..<g.count { dx[i] = g[i] * m[i] }
+          Elementwise.multiply(count: g.count, g.baseAddress!, m.baseAddress!, dx.baseAddress!)
         }
       }
     }

@@ -39,7 +39,11 @@ public final class LayerNorm: Layer {
     let (batch, features, epsilon) = (input.rows, self.features, self.epsilon)
     normalized.reshape(rows: batch, cols: features)
     output.reshape(rows: batch, cols: features)
-    if reciprocalStd.count != batch { reciprocalStd = [Float](repeating: 0, count: batch) }
+    if reciprocalStd.count > batch {
+      reciprocalStd.removeLast(reciprocalStd.count - batch)
+    } else if reciprocalStd.count < batch {
+      reciprocalStd.append(contentsOf: repeatElement(0, count: batch - reciprocalStd.count))
+    }
     let gainOffset = store.tensors[gainIndex].offset
     let biasOffset = store.tensors[biasIndex].offset
     input.storage.withUnsafeBufferPointer { x in

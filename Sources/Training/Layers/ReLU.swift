@@ -12,7 +12,7 @@ public final class ReLU: Layer {
     output.reshape(rows: input.rows, cols: input.cols)
     input.storage.withUnsafeBufferPointer { x in
       output.storage.withUnsafeMutableBufferPointer { y in
-        for i in 0..<x.count { y[i] = max(x[i], 0) }
+        Elementwise.reluForward(count: x.count, x.baseAddress!, y.baseAddress!)
       }
     }
     return output
@@ -26,7 +26,8 @@ public final class ReLU: Layer {
     output.storage.withUnsafeBufferPointer { y in
       outputGradient.storage.withUnsafeBufferPointer { g in
         inputGradient.storage.withUnsafeMutableBufferPointer { dx in
-          for i in 0..<y.count { dx[i] = y[i] > 0 ? g[i] : 0 }
+          Elementwise.reluBackward(
+            count: y.count, output: y.baseAddress!, gradient: g.baseAddress!, dx.baseAddress!)
         }
       }
     }

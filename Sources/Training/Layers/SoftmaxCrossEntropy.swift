@@ -4,7 +4,9 @@ import Foundation
 /// trainer minimises and the numbers (loss, correct count) the dashboard shows.
 ///
 /// With label smoothing ε the target row is (1 - ε)·onehot + ε/K. Each row's maximum is subtracted
-/// before exponentiating so large logits cannot overflow; sums are taken in `Double`.
+/// before exponentiating so large logits cannot overflow. The per-logit work is in `Float` with one
+/// `exp` per logit (kept for the gradient); only the per-row scalars (log of the row sum, the loss)
+/// are in `Double`.
 public final class SoftmaxCrossEntropy {
   /// ε in [0, 1); mutable so a run can change it between steps.
   public var labelSmoothing: Float
@@ -43,38 +45,53 @@ public final class SoftmaxCrossEntropy {
     let onTarget = 1 - Double(smoothing)  // in Double, so the targets sum to 1 exactly
     let offTarget = Double(smoothing) / Double(classes)
     let inverseBatch = 1 / Double(batch)
+    let gradientOn = Float((onTarget + offTarget) * inverseBatch)
+    let gradientOff = Float(offTarget * inverseBatch)
+    let inverseBatchFloat = Float(inverseBatch)
     var totalLoss: Double = 0
     var correct = 0
     logits.storage.withUnsafeBufferPointer { z in
       for row in 0..<batch {
         let label = labels[row]
         precondition(label >= 0 && label < classes, "label \(label) outside 0..<\(classes)")
-        let base = row * classes
+        let zRow = z.baseAddress! + row * classes
         var maxIndex = 0
-        var maxValue = z[base]
-        for k in 1..<classes where z[base + k] > maxValue {
-          maxValue = z[base + k]
+        var maxValue = zRow[0]
+        for k in 1..<classes where zRow[k] > maxValue {
+          maxValue = zRow[k]
           maxIndex = k
         }
         if maxIndex == label { correct += 1 }
-        var sumExp: Double = 0
-        var sumShifted: Double = 0
-        for k in 0..<classes {
-          let shifted = Double(z[base + k] - maxValue)
-          sumExp += exp(shifted)
-          sumShifted += shifted
+        var sumExp: Float = 0
+        var sumShifted: Float = 0
+        if let dz {
+          // exp(shifted) goes straight into the gradient row and is normalised below.
+          let dRow = dz + row * classes
+          for k in 0..<classes {
+            let shifted = zRow[k] - maxValue
+            let e = exp(shifted)
+            dRow[k] = e
+            sumExp += e
+            sumShifted += shifted
+          }
+        } else {
+          for k in 0..<classes {
+            let shifted = zRow[k] - maxValue
+            sumExp += exp(shifted)
+            sumShifted += shifted
+          }
         }
-        let logSumExp = log(sumExp)
+        // sumExp >= 1 (the maximum contributes exp(0)), so the log is finite.
+        let logSumExp = log(Double(sumExp))
         // -Σ t_k·log p_k, with log p_k = shifted_k - logSumExp and the targets summing to 1.
-        let labelLogProbability = Double(z[base + label] - maxValue) - logSumExp
-        let sumLogProbability = sumShifted - Double(classes) * logSumExp
+        let labelLogProbability = Double(zRow[label] - maxValue) - logSumExp
+        let sumLogProbability = Double(sumShifted) - Double(classes) * logSumExp
         totalLoss -= onTarget * labelLogProbability + offTarget * sumLogProbability
         guard let dz else { continue }
-        for k in 0..<classes {
-          let probability = exp(Double(z[base + k] - maxValue) - logSumExp)
-          let target = (k == label ? onTarget : 0) + offTarget
-          dz[base + k] = Float((probability - target) * inverseBatch)
-        }
+        // (p_k - t_k)/batch with p_k = e_k/Σe.
+        let dRow = dz + row * classes
+        let scale = inverseBatchFloat / sumExp
+        for k in 0..<classes { dRow[k] = dRow[k] * scale - (k == label ? gradientOn : gradientOff) }
       }
     }
     return (totalLoss * inverseBatch, correct)

@@ -70,14 +70,20 @@ public final class MLP {
     for group in groups {
       for layer in group.layers { activation = layer.forward(activation, training: training) }
     }
+    // An evaluation forward is never differentiated: let go of the inputs the dense layers hold,
+    // so the next training step writes its buffers in place instead of copying them.
+    if !training { for group in groups { group.dense.releaseCachedInput() } }
     return activation
   }
 
-  /// Accumulates parameter gradients of the last `forward` into `store.gradients`.
+  /// Accumulates parameter gradients of the last `forward` into `store.gradients`; once per forward.
   ///
   /// Work stops at the lowest trainable group: nothing below it is touched, and its bottom layer
   /// computes no input gradient. A frozen group above it still passes the gradient through.
   public func backward(_ logitsGradient: Matrix) {
+    // The dense layers' cached inputs are not needed after this; holding them would make the
+    // layer outputs (and the caller's batch) copy on write at the next step.
+    defer { for group in groups { group.dense.releaseCachedInput() } }
     guard let lowest = groups.firstIndex(where: { store.isTrainable(group: $0.name) }) else { return }
     var gradient = logitsGradient
     for groupIndex in stride(from: groups.count - 1, through: lowest, by: -1) {

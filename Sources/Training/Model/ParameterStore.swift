@@ -75,10 +75,36 @@ public final class ParameterStore {
   /// Euclidean norm of the gradients of one group.
   public func gradientNorm(group: String) -> Float {
     var sum: Double = 0
-    for tensor in tensors where tensor.group == group {
-      for index in tensor.range { sum += Double(gradients[index]) * Double(gradients[index]) }
+    gradients.withUnsafeBufferPointer { grad in
+      for tensor in tensors where tensor.group == group {
+        sum += Elementwise.sumOfSquares(count: tensor.count, grad.baseAddress! + tensor.offset)
+      }
     }
     return Float(sum.squareRoot())
+  }
+
+  /// The gradient norm of every group (in `groups` order) written into `norms`, and the global norm
+  /// over trainable groups, in one pass over the gradients. `norms` is resized only when its count
+  /// differs, so a caller that keeps it allocates nothing per step.
+  public func gradientNorms(into norms: inout [Double]) -> (global: Double, trainable: Double) {
+    if norms.count != groups.count { norms = Array(repeating: 0, count: groups.count) }
+    var total: Double = 0
+    var trainable: Double = 0
+    norms.withUnsafeMutableBufferPointer { sums in
+      for index in sums.indices { sums[index] = 0 }
+      gradients.withUnsafeBufferPointer { grad in
+        for tensor in tensors {
+          let squares = Elementwise.sumOfSquares(count: tensor.count, grad.baseAddress! + tensor.offset)
+          // Groups are few (a handful), so a linear search beats hashing the name.
+          let slot = groups.firstIndex(of: tensor.group)!
+          sums[slot] += squares
+          total += squares
+          if isTrainable(group: tensor.group) { trainable += squares }
+        }
+      }
+      for index in sums.indices { sums[index] = sums[index].squareRoot() }
+    }
+    return (total.squareRoot(), trainable.squareRoot())
   }
 
   /// Number of scalar parameters in a group.

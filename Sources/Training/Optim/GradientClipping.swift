@@ -6,21 +6,34 @@
 /// the trainer needs the honest value to stop a diverging run.
 @discardableResult
 public func clipGradientNorm(_ store: ParameterStore, maxNorm: Float) -> Float {
-  let trainable = store.tensors.filter { store.isTrainable(group: $0.group) }
   var sumOfSquares: Double = 0
   store.gradients.withUnsafeBufferPointer { grad in
-    for tensor in trainable {
-      for i in tensor.range { sumOfSquares += Double(grad[i]) * Double(grad[i]) }
+    for tensor in store.tensors where store.isTrainable(group: tensor.group) {
+      sumOfSquares += Elementwise.sumOfSquares(count: tensor.count, grad.baseAddress! + tensor.offset)
     }
   }
   let norm = Float(sumOfSquares.squareRoot())
-  guard maxNorm > 0, norm > maxNorm, norm.isFinite else { return norm }
+  scaleGradients(store, norm: norm, maxNorm: maxNorm)
+  return norm
+}
+
+/// Clips with a norm already measured (by `ParameterStore.gradientNorms(into:)`, whose `trainable`
+/// result is what `clipGradientNorm` would measure), so a step reads the gradients once for all
+/// norms. Returns `norm` as a Float.
+@discardableResult
+public func clipGradientNorm(_ store: ParameterStore, maxNorm: Float, measuredNorm: Double) -> Float {
+  let norm = Float(measuredNorm)
+  scaleGradients(store, norm: norm, maxNorm: maxNorm)
+  return norm
+}
+
+private func scaleGradients(_ store: ParameterStore, norm: Float, maxNorm: Float) {
+  guard maxNorm > 0, norm > maxNorm, norm.isFinite else { return }
   // The 1e-6 matches PyTorch and keeps the clipped norm just under maxNorm.
   let scale = maxNorm / (norm + 1e-6)
   store.gradients.withUnsafeMutableBufferPointer { grad in
-    for tensor in trainable {
-      for i in tensor.range { grad[i] *= scale }
+    for tensor in store.tensors where store.isTrainable(group: tensor.group) {
+      Elementwise.scale(count: tensor.count, grad.baseAddress! + tensor.offset, by: scale)
     }
   }
-  return norm
 }

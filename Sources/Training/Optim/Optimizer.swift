@@ -101,25 +101,20 @@ public final class Optimizer {
     let decoupled = kind == .adamw
     // Bias corrections in Double: 1 − β2^t is tiny for small t and loses digits in Float.
     let correction1 = Float(1 - pow(Double(beta1), Double(t)))
-    let correction2Root = Float((1 - pow(Double(beta2), Double(t))).squareRoot())
+    let inverseCorrection2Root = Float(1 / (1 - pow(Double(beta2), Double(t))).squareRoot())
     let stepSize = lr / correction1
+    let count = range.count
+    let start = range.lowerBound
     store.values.withUnsafeMutableBufferPointer { p in
       store.gradients.withUnsafeBufferPointer { grad in
         firstMoment.withUnsafeMutableBufferPointer { m in
           secondMoment.withUnsafeMutableBufferPointer { v in
-            for i in range {
-              var g = grad[i]
-              if decoupled {
-                p[i] -= lr * weightDecay * p[i]
-              } else if weightDecay != 0 {
-                g += weightDecay * p[i]
-              }
-              m[i] = beta1 * m[i] + (1 - beta1) * g
-              v[i] = beta2 * v[i] + (1 - beta2) * g * g
-              // PyTorch's arrangement: ε is added after dividing √v by √(1 − β2^t).
-              let denominator = v[i].squareRoot() / correction2Root + epsilon
-              p[i] -= stepSize * m[i] / denominator
-            }
+            // One vectorised pass (AVX2 sqrt and divide when available); see Elementwise.adamUpdate.
+            Elementwise.adamUpdate(
+              count: count, p: p.baseAddress! + start, g: grad.baseAddress! + start,
+              m: m.baseAddress! + start, v: v.baseAddress! + start, beta1: beta1, beta2: beta2,
+              decoupledDecay: decoupled ? lr * weightDecay : 0, coupledDecay: decoupled ? 0 : weightDecay,
+              stepSize: stepSize, inverseCorrection2Root: inverseCorrection2Root, epsilon: epsilon)
           }
         }
       }

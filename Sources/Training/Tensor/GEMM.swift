@@ -1,4 +1,13 @@
 import CKernels
+import Synchronization
+
+/// Whether `.automatic` threading may hand half of a large product to the worker thread (default
+/// true). Benchmarks turn it off to measure one thread; it does not affect `.two`.
+public func setGEMMAllowsSecondThread(_ allowed: Bool) {
+  gemmAllowsSecondThread.store(allowed, ordering: .relaxed)
+}
+
+let gemmAllowsSecondThread = Atomic<Bool>(true)
 
 /// The one matrix-multiply entry point of the engine: C = alpha·op(A)·op(B) + beta·C, row-major.
 ///
@@ -123,13 +132,14 @@ func gemm(
   let resolved = kernel.resolved
   let wantsTwo: Bool
   switch threading {
-  case .automatic: wantsTwo = m * n * k >= GEMMTuning.parallelThreshold
+  case .automatic:
+    wantsTwo = m * n * k >= GEMMTuning.parallelThreshold && gemmAllowsSecondThread.load(ordering: .relaxed)
   case .single: wantsTwo = false
   case .two: wantsTwo = true
   }
   if wantsTwo, let halves = problem.split(m: m, n: n),
     GEMMWorker.shared.tryRun(
-      { halves.second.run(m: halves.secondM, n: halves.secondN, k: k, kernel: resolved) },
+      GEMMWorker.Job(problem: halves.second, m: halves.secondM, n: halves.secondN, k: k, kernel: resolved),
       whileCallerRuns: { halves.first.run(m: halves.firstM, n: halves.firstN, k: k, kernel: resolved) })
   {
     return

@@ -58,11 +58,9 @@ struct GEMMProblem: @unchecked Sendable {
     // B is always packed: reading it in place measured slower beyond the smallest shapes (its rows
     // are ldb apart, so a KC×NR sliver spans KC cache lines), and transposed B must be packed anyway.
     let bCount = (min(GEMMTuning.nc, n) + nr - 1) / nr * nr * kcMax
-    // One allocation sized to the product, so small training shapes do not touch fresh pages.
-    let buffer = UnsafeMutableRawPointer.allocate(
-      byteCount: (aCount + bCount) * MemoryLayout<Float>.stride, alignment: 64)
-    defer { buffer.deallocate() }
-    let packedB = buffer.bindMemory(to: Float.self, capacity: aCount + bCount)
+    // The calling thread's reusable scratch (64-byte aligned, grown when too small, never shrunk):
+    // a training step packs into the same warm memory every time and allocates nothing.
+    let packedB = tt_thread_scratch(aCount + bCount)!
     let packedA = packedB + bCount
     let useAVX2 = kernel == .avx2
     // Strides of an A sliver as the kernel reads it: packed, or the stored A in place.

@@ -11,16 +11,29 @@ final class GEMMWorker: @unchecked Sendable {
   private let busy = Atomic<Bool>(false)
   private let wake = DispatchSemaphore(value: 0)
   private let done = DispatchSemaphore(value: 0)
+  /// One sub-product for the worker. A plain value rather than a closure: a closure capturing the
+  /// problem would need a heap-allocated context on every call, and a training step must not
+  /// allocate.
+  struct Job {
+    var problem: GEMMProblem
+    var m: Int
+    var n: Int
+    var k: Int
+    var kernel: GEMMKernel
+
+    func run() { problem.run(m: m, n: n, k: k, kernel: kernel) }
+  }
+
   /// Written by the claiming caller before `wake.signal()` and read by the worker after
   /// `wake.wait()`; the semaphore orders the accesses, and `busy` admits one caller.
-  private var job: (() -> Void)?
+  private var job: Job?
   private var started = false
 
   private init() {}
 
   /// Runs `work` on the worker while the caller runs `callerWork`, and returns after both
   /// finished; returns false without running anything when another caller holds the worker.
-  func tryRun(_ work: () -> Void, whileCallerRuns callerWork: () -> Void) -> Bool {
+  func tryRun(_ work: Job, whileCallerRuns callerWork: () -> Void) -> Bool {
     guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
       return false
     }
@@ -30,14 +43,12 @@ final class GEMMWorker: @unchecked Sendable {
       thread.name = "tunetop-gemm"
       thread.start()
     }
-    // The closure never outlives this call: we wait on `done` before returning.
-    withoutActuallyEscaping(work) { escapable in
-      job = escapable
-      wake.signal()
-      callerWork()
-      done.wait()
-      job = nil
-    }
+    // The job's pointers never outlive this call: we wait on `done` before returning.
+    job = work
+    wake.signal()
+    callerWork()
+    done.wait()
+    job = nil
     busy.store(false, ordering: .releasing)
     return true
   }
@@ -45,7 +56,7 @@ final class GEMMWorker: @unchecked Sendable {
   private func loop() {
     while true {
       wake.wait()
-      job?()
+      job?.run()
       done.signal()
     }
   }

@@ -33,6 +33,8 @@ final class TrainingSession {
   private var order: [Int]
   private var batchFeatures = Matrix(rows: 0, cols: 0)
   private var batchLabels: [Int] = []
+  /// Per-group gradient norms of the current step, in `store.groups` order; reused every step.
+  private var groupNormValues: [Double] = []
   private var recentThroughput: (time: ContinuousClock.Instant, samples: Int)
   private var lastThroughput = 0.0
   private var progress = EpochProgress()
@@ -199,9 +201,11 @@ final class TrainingSession {
         return nil
       }
       model.backward(result.gradient)
-      let groupNorms = Dictionary(
-        uniqueKeysWithValues: model.groupNames.map { ($0, Double(store.gradientNorm(group: $0))) })
-      let norm = Double(clipGradientNorm(store, maxNorm: Float(hyperParameters.gradClip)))
+      // One pass over the gradients measures every group's norm and the trainable (clipping) norm.
+      let measured = store.gradientNorms(into: &groupNormValues)
+      let groupNorms = Dictionary(uniqueKeysWithValues: zip(store.groups, groupNormValues))
+      let norm = Double(
+        clipGradientNorm(store, maxNorm: Float(hyperParameters.gradClip), measuredNorm: measured.trainable))
       guard norm.isFinite else {
         try diverge("gradient norm became \(norm) at step \(step + 1) (epoch \(epoch))")
         return nil

@@ -1,0 +1,154 @@
+// `tunetop-bench train`: training throughput (samples/s) of the full training step.
+//
+// A step here is exactly what TrainingSession does per batch, minus publishing events (and the
+// per-group norm dictionary that goes into the event): gather the
+// batch, zero the gradients, forward (training mode), softmax cross-entropy, backward, per-group
+// gradient norms, global norm clipping at 1, AdamW step. The PyTorch peer (Benchmarks/peer_pytorch.py)
+// trains the same models on the same synthetic data with the same optimizer and step counts, but
+// without gradient clipping, so the comparison is conservative for tunetop.
+
+import Foundation
+import Training
+
+/// One synthetic model: 64 → W → W/2 → 10, ReLU between, no dropout.
+struct TrainCase {
+  var width: Int
+  var batch: Int
+
+  var hiddenSizes: [Int] { [width, width / 2] }
+  var name: String { "64-\(width)-\(width / 2)-10" }
+  var parameters: Int { 64 * width + width + width * (width / 2) + width / 2 + (width / 2) * 10 + 10 }
+
+  /// Same formula as peer_pytorch.py: about `budget` flops of training work, clamped.
+  func steps(quick: Bool) -> Int {
+    let budget = quick ? 1.5e9 : 6e9
+    let flopsPerStep = 6 * Double(parameters) * Double(batch)
+    return max(quick ? 5 : 10, min(quick ? 500 : 2000, Int(budget / flopsPerStep)))
+  }
+}
+
+/// Widths 64, 256, 1024, 2048 at batch 32 and 256. Width 256 is the reference shape 64→256→128→10.
+let trainCases: [TrainCase] = [64, 256, 1024, 2048].flatMap { width in
+  [32, 256].map { TrainCase(width: width, batch: $0) }
+}
+
+/// A model, its optimizer and the synthetic data, driven step by step.
+final class TrainHarness {
+  let model: MLP
+  let optimizer: Optimizer
+  let loss = SoftmaxCrossEntropy()
+  let features: Matrix
+  let labels: [Int]
+  let batch: Int
+  var batchFeatures = Matrix(rows: 0, cols: 0)
+  var batchLabels: [Int] = []
+  var cursor = 0
+  var groupNorms: [Double]
+
+  init(_ testCase: TrainCase, seed: UInt64 = 7) {
+    model = MLP(inputSize: 64, hiddenSizes: testCase.hiddenSizes, classes: 10, dropout: 0, seed: seed)
+    optimizer = Optimizer(kind: .adamw, momentum: 0.9, weightDecay: 0.01, store: model.store)
+    batch = testCase.batch
+    let samples = max(2048, testCase.batch * 8)
+    var rng = SplitMix64(seed: seed &+ 1)
+    features = Matrix(rows: samples, cols: 64, storage: (0..<(samples * 64)).map { _ in rng.nextGaussian() })
+    labels = (0..<samples).map { _ in Int(rng.next() % 10) }
+    groupNorms = Array(repeating: 0, count: model.groupNames.count)
+    batchLabels.reserveCapacity(batch)
+  }
+
+  func step() -> Double {
+    if cursor + batch > features.rows { cursor = 0 }
+    batchFeatures.reshape(rows: batch, cols: 64)
+    let start = cursor
+    features.storage.withUnsafeBufferPointer { source in
+      batchFeatures.storage.withUnsafeMutableBufferPointer { target in
+        target.baseAddress!.update(from: source.baseAddress! + start * 64, count: batch * 64)
+      }
+    }
+    batchLabels.removeAll(keepingCapacity: true)
+    for index in start..<(start + batch) { batchLabels.append(labels[index]) }
+    cursor += batch
+
+    let store = model.store
+    store.zeroGradients()
+    let logits = model.forward(batchFeatures, training: true)
+    let result = loss.lossAndGradient(logits: logits, labels: batchLabels)
+    model.backward(result.gradient)
+    // As TrainingSession does: one pass for the per-group norms and the clipping norm.
+    let measured = store.gradientNorms(into: &groupNorms)
+    clipGradientNorm(store, maxNorm: 1, measuredNorm: measured.trainable)
+    optimizer.step(learningRate: 1e-3)
+    return result.loss
+  }
+}
+
+func trainRow(_ testCase: TrainCase, quick: Bool) -> (samplesPerSecond: Double, steps: Int, loss: Double) {
+  let harness = TrainHarness(testCase)
+  let steps = testCase.steps(quick: quick)
+  for _ in 0..<max(3, steps / 10) { _ = harness.step() }
+  var lastLoss = 0.0
+  let start = now()
+  for _ in 0..<steps { lastLoss = harness.step() }
+  let seconds = Double(now() - start) / 1e9
+  return (Double(steps * testCase.batch) / seconds, steps, lastLoss)
+}
+
+/// The built-in task through the real Trainer: default settings, no run directory. Its samples/s
+/// includes the per-epoch validation passes and event publishing.
+func builtInRow() -> String {
+  do {
+    var settings = HyperParameters()
+    settings.earlyStoppingPatience = 0
+    let prepared = try PreparedRun.prepare(settings)
+    let trainer = Trainer(prepared, directory: nil)
+    let summary = trainer.runOnThisThread()
+    return json([
+      ("bench", "train"), ("impl", "tunetop"), ("model", "builtin-default"),
+      ("batch", settings.batchSize), ("threads", 1), ("optimizer", "adamw"), ("variant", "trainer"),
+      ("steps", summary.steps), ("samples_per_s", summary.samplesPerSecond),
+      ("seconds", summary.wallSeconds),
+    ])
+  } catch {
+    return json([("bench", "train"), ("model", "builtin-default"), ("error", "\(error)")])
+  }
+}
+
+func runTrain(arguments: [String]) {
+  let quick = arguments.contains("--quick")
+  let rounds =
+    arguments.firstIndex(of: "--rounds").flatMap { index in
+      index + 1 < arguments.count ? Int(arguments[index + 1]) : nil
+    } ?? 1
+  var cases = trainCases
+  if let index = arguments.firstIndex(of: "--width"), index + 1 < arguments.count,
+    let width = Int(arguments[index + 1])
+  {
+    cases = cases.filter { $0.width == width }
+  }
+  if let index = arguments.firstIndex(of: "--batch"), index + 1 < arguments.count,
+    let batch = Int(arguments[index + 1])
+  {
+    cases = cases.filter { $0.batch == batch }
+  }
+  // One thread throughout: products ≥ 2^24 multiply-adds would otherwise use the GEMM worker.
+  setGEMMAllowsSecondThread(false)
+  if !arguments.contains("--no-builtin") { emit(builtInRow()) }
+  for round in 0..<rounds {
+    for testCase in cases {
+      let row = trainRow(testCase, quick: quick)
+      emit(
+        json([
+          ("bench", "train"), ("impl", "tunetop"), ("model", testCase.name), ("batch", testCase.batch),
+          ("threads", 1), ("optimizer", "adamw"), ("variant", "tunetop"), ("steps", row.steps),
+          ("samples_per_s", row.samplesPerSecond), ("round", round), ("kernel", gemmKernelDescription),
+          ("final_loss", row.loss),
+        ]))
+    }
+  }
+}
+
+/// Writes one line unbuffered, so a piped consumer (compare.sh) sees each row as it is measured.
+func emit(_ line: String) {
+  FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
