@@ -201,3 +201,22 @@ final class Scratch {
   #expect(again.status == 2)
   #expect(again.error.contains("ended completed"))
 }
+
+@Test func pretrainIsReproducibleAndItsOutputIsABaseModel() throws {
+  let scratch = Scratch()
+  for name in ["a", "b"] {
+    let result = try CLI.run(
+      ["pretrain", "--set", "epochs=2", "--out", "\(name).safetensors"], in: scratch.url)
+    #expect(result.status == 0, "\(result.error)")
+  }
+  let a = try Data(contentsOf: scratch.url.appendingPathComponent("a.safetensors"))
+  let b = try Data(contentsOf: scratch.url.appendingPathComponent("b.safetensors"))
+  #expect(a == b)
+  let other = try CLI.run(
+    ["pretrain", "--set", "epochs=2", "--set", "seed=7", "--out", "c.safetensors"], in: scratch.url)
+  #expect(other.status == 0)
+  #expect(try Data(contentsOf: scratch.url.appendingPathComponent("c.safetensors")) != a)
+  let fineTune = try CLI.run(
+    ["train", "--set", "epochs=1", "--set", "base_model=a.safetensors"], in: scratch.url)
+  #expect(fineTune.status == 0, "\(fineTune.error)")
+}
