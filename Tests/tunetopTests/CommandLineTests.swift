@@ -217,6 +217,6 @@ final class Scratch {
   #expect(other.status == 0)
   #expect(try Data(contentsOf: scratch.url.appendingPathComponent("c.safetensors")) != a)
   let fineTune = try CLI.run(
-    ["train", "--set", "epochs=1", "--set", "base_model=a.safetensors"], in: scratch.url)
+    ["train", "--set", "epochs=2", "--set", "base_model=a.safetensors"], in: scratch.url)
   #expect(fineTune.status == 0, "\(fineTune.error)")
 }
