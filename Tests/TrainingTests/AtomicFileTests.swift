@@ -58,3 +58,24 @@ private func makeScratchDirectory() throws -> URL {
   let error = #expect(throws: FileSystemError.self) { try AtomicFile.appendLine("1,2", to: log) }
   #expect(error?.description.contains(log.path) == true)
 }
+
+@Test func nonDurableWritesAreStillAtomicAndSyncFlushesThem() throws {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "tunetop-nd-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let target = directory.appendingPathComponent("last.bin")
+  try AtomicFile.write(Data("old".utf8), to: target, durable: false)
+  try AtomicFile.write(Data("new".utf8), to: target, durable: false)
+  try AtomicFile.appendLine("a,b", to: directory.appendingPathComponent("log.csv"), durable: false)
+  #expect(try Data(contentsOf: target) == Data("new".utf8))
+  #expect(
+    try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["last.bin", "log.csv"])
+  // Files that do not exist are skipped; the rest are flushed without error.
+  try AtomicFile.sync(
+    [target, directory.appendingPathComponent("log.csv"), directory.appendingPathComponent("missing")],
+    directory: directory)
+  #expect(throws: FileSystemError.self) {
+    try AtomicFile.sync([], directory: directory.appendingPathComponent("nope"))
+  }
+}

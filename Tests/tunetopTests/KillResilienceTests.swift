@@ -54,8 +54,15 @@ func checkRunDirectoryIsConsistent(_ run: URL) throws {
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
-    // Let it get past start-up most of the time, then kill it somewhere in the next second.
-    Thread.sleep(forTimeInterval: 0.3 + Double(generator.nextUnitFloat()))
+    // Start-up time varies with the machine's load: wait for the run directory (most of the
+    // time), then kill somewhere in the next second, inside or between epochs.
+    let before = scratch.runs.count
+    let started = Date()
+    let waitForDirectory = generator.next() % 8 != 0
+    while waitForDirectory && scratch.runs.count == before && Date().timeIntervalSince(started) < 20 {
+      Thread.sleep(forTimeInterval: 0.01)
+    }
+    Thread.sleep(forTimeInterval: Double(generator.nextUnitFloat()))
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
     kills += 1

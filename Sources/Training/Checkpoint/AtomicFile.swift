@@ -13,7 +13,13 @@ public enum AtomicFile {
   /// The data goes to a uniquely named temporary file in the same directory (a rename is atomic only
   /// within one file system), is flushed with `fsync`, and is renamed over the target; the directory
   /// is then flushed so that the rename itself survives a power loss.
-  public static func write(_ data: Data, to url: URL) throws {
+  ///
+  /// With `durable: false` both flushes are skipped: the rename still makes the replacement atomic
+  /// for every other process, and a killed process loses nothing (the page cache outlives it); only
+  /// a power loss can roll the file back to an older complete version. Per-epoch writes use that,
+  /// because ten milliseconds of fsync per file would dominate epochs of tiny models, and `sync`
+  /// makes the run durable when it ends.
+  public static func write(_ data: Data, to url: URL, durable: Bool = true) throws {
     let target = url.path
     let directory = url.deletingLastPathComponent().path
     let temporary =
@@ -28,7 +34,9 @@ public enum AtomicFile {
     }
     do {
       try data.withUnsafeBytes { try writeAll(fd, $0, path: target) }
-      if fsync(fd) != 0 { throw FileSystemError(operation: "flush", path: temporary, code: errno) }
+      if durable && fsync(fd) != 0 {
+        throw FileSystemError(operation: "flush", path: temporary, code: errno)
+      }
       if close(fd) != 0 { throw FileSystemError(operation: "close", path: temporary, code: errno) }
     } catch {
       _ = close(fd)
@@ -40,7 +48,20 @@ public enum AtomicFile {
       unlink(temporary)
       throw FileSystemError(operation: "rename a temporary file over", path: target, code: code)
     }
-    try syncDirectory(directory.isEmpty ? "." : directory)
+    if durable { try syncDirectory(directory.isEmpty ? "." : directory) }
+  }
+
+  /// Flushes files written with `durable: false`, then their directory, to disk.
+  public static func sync(_ urls: [URL], directory: URL) throws {
+    for url in urls {
+      let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+      // A file that was never written (no best yet, say) has nothing to flush.
+      if fd < 0 && errno == ENOENT { continue }
+      guard fd >= 0 else { throw FileSystemError(operation: "open", path: url.path, code: errno) }
+      defer { _ = close(fd) }
+      if fsync(fd) != 0 { throw FileSystemError(operation: "flush", path: url.path, code: errno) }
+    }
+    try syncDirectory(directory.path)
   }
 
   /// Appends `line` (a newline is added if missing) to the file at `url`, creating it if needed.
@@ -48,8 +69,9 @@ public enum AtomicFile {
   /// The whole line goes out in one `write(2)` on an `O_APPEND` descriptor, which on a local file
   /// system either appends all of a small buffer or fails before appending anything, so a process
   /// killed mid-call leaves the log ending at a line boundary. The rare partial write (a full disk)
-  /// is cut back off before the error is thrown. The file is fsynced so the line survives a crash.
-  public static func appendLine(_ line: String, to url: URL) throws {
+  /// is cut back off before the error is thrown. When `durable`, the file is fsynced so the line
+  /// survives a power loss too.
+  public static func appendLine(_ line: String, to url: URL, durable: Bool = true) throws {
     let path = url.path
     var bytes = Array(line.utf8)
     if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
@@ -73,8 +95,8 @@ public enum AtomicFile {
       if end >= 0 { _ = ftruncate(fd, end - off_t(written)) }
       throw FileSystemError(operation: "append a whole line to", path: path, code: ENOSPC)
     }
-    if fsync(fd) != 0 { throw FileSystemError(operation: "flush", path: path, code: errno) }
-    if created {
+    if durable && fsync(fd) != 0 { throw FileSystemError(operation: "flush", path: path, code: errno) }
+    if durable && created {
       let directory = url.deletingLastPathComponent().path
       try syncDirectory(directory.isEmpty ? "." : directory)
     }

@@ -8,9 +8,11 @@ import Foundation
 /// tile the data section exactly, so any file we accept also loads in Python.
 public enum SafeTensors {
   /// Writes `tensors` atomically (temp file + rename), so a crash never leaves a torn checkpoint.
-  public static func write(_ tensors: [NamedTensor], metadata: [String: String] = [:], to url: URL) throws {
+  public static func write(
+    _ tensors: [NamedTensor], metadata: [String: String] = [:], to url: URL, durable: Bool = true
+  ) throws {
     let data = try encode(tensors, metadata: metadata, source: url.path)
-    try AtomicFile.write(data, to: url)
+    try AtomicFile.write(data, to: url, durable: durable)
   }
 
   /// The file bytes for `tensors`, sorted by name as the reference writer does.

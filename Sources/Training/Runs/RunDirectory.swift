@@ -143,7 +143,7 @@ public final class RunDirectory {
   public func writeCheckpoint(_ tensors: [NamedTensor], metadata: [String: String], best: Bool) throws {
     let target = best ? bestCheckpointURL : lastCheckpointURL
     do {
-      try SafeTensors.write(tensors, metadata: metadata, to: target)
+      try SafeTensors.write(tensors, metadata: metadata, to: target, durable: false)
     } catch {
       throw RunDirectoryError(path: target.path, reason: String(describing: error))
     }
@@ -151,16 +151,30 @@ public final class RunDirectory {
 
   public func writeTrainingState(_ tensors: [NamedTensor], metadata: [String: String]) throws {
     do {
-      try SafeTensors.write(tensors, metadata: metadata, to: trainingStateURL)
+      try SafeTensors.write(tensors, metadata: metadata, to: trainingStateURL, durable: false)
     } catch {
       throw RunDirectoryError(path: trainingStateURL.path, reason: String(describing: error))
+    }
+  }
+
+  /// Flushes every file of the run to disk; called when a run ends, since the per-epoch writes
+  /// skip the flush (see `AtomicFile.write(_:to:durable:)`).
+  public func syncToDisk() throws {
+    let files = [
+      "metrics.csv", "events.jsonl", "summary.json", "config.yaml", "best.safetensors",
+      "last.safetensors", "last.state.safetensors",
+    ].map { url.appendingPathComponent($0) }
+    do {
+      try AtomicFile.sync(files, directory: url)
+    } catch {
+      throw RunDirectoryError(path: url.path, reason: String(describing: error))
     }
   }
 
   private func write(_ data: Data, to file: String) throws {
     let target = url.appendingPathComponent(file)
     do {
-      try AtomicFile.write(data, to: target)
+      try AtomicFile.write(data, to: target, durable: false)
     } catch {
       throw RunDirectoryError(path: target.path, reason: String(describing: error))
     }
@@ -168,7 +182,7 @@ public final class RunDirectory {
 
   private func append(_ line: String, to target: URL) throws {
     do {
-      try AtomicFile.appendLine(line, to: target)
+      try AtomicFile.appendLine(line, to: target, durable: false)
     } catch {
       throw RunDirectoryError(path: target.path, reason: String(describing: error))
     }

@@ -440,6 +440,7 @@ final class TrainingSession {
       "finish", step: step,
       fields: ["status": .text(status.rawValue), "epochs_run": .integer(epochsRun)])
     try writeSummary()
+    try directory?.syncToDisk()
   }
 
   /// Wall time of the whole run, earlier sessions included.
