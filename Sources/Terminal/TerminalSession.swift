@@ -90,6 +90,9 @@ public final class TerminalSession {
   /// True once SIGINT, SIGTERM or SIGHUP arrived; the loop should stop and return (the flag stays set).
   public var interruptRequested: Bool { SignalFlag.pending != nil }
 
+  /// Which signal arrived (SIGINT, SIGTERM or SIGHUP), so SIGINT can mean "quit?" and SIGTERM "exit now".
+  public var pendingSignal: Int32? { SignalFlag.pending }
+
   /// Forgets a received interrupt, e.g. after asking "quit while a run is active?" and hearing no.
   public func clearInterrupt() { SignalFlag.clear() }
 

@@ -77,7 +77,9 @@ final class HeadlessProgress {
         format: "best epoch %d: val loss %.4f, val accuracy %.3f", summary.bestEpoch,
         summary.bestValidationLoss, summary.bestValidationAccuracy),
     ]
-    if let test = summary.testAccuracy { lines.append(String(format: "test accuracy %.3f (best checkpoint)", test)) }
+    if let test = summary.testAccuracy {
+      lines.append(String(format: "test accuracy %.3f (best checkpoint)", test))
+    }
     lines.append(
       String(
         format: "%.0f samples/s over %@ wall time", summary.samplesPerSecond,

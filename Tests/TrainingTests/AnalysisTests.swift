@@ -13,7 +13,9 @@ import Testing
   #expect(series.buckets.first?.firstX == 1)
   #expect(series.buckets.last?.lastX == 1000)
   // Buckets cover consecutive, non-overlapping step ranges.
-  for (left, right) in zip(series.buckets, series.buckets.dropFirst()) { #expect(left.lastX + 1 == right.firstX) }
+  for (left, right) in zip(series.buckets, series.buckets.dropFirst()) {
+    #expect(left.lastX + 1 == right.firstX)
+  }
 }
 
 @Test func bucketedSeriesMeanIsExactBeforeCompaction() {
@@ -31,8 +33,10 @@ import Testing
   let rising = [2.0, 1.4, 1.1, 0.9, 1.0, 1.1, 1.3, 1.5]
   #expect(detector.onset(epochs: epochs, trainLoss: train, validationLoss: rising) == 3)
   // Two evaluations above the best are not yet enough with patience 3.
-  #expect(detector.onset(epochs: Array(epochs.prefix(6)), trainLoss: Array(train.prefix(6)),
-    validationLoss: Array(rising.prefix(6))) == nil)
+  #expect(
+    detector.onset(
+      epochs: Array(epochs.prefix(6)), trainLoss: Array(train.prefix(6)),
+      validationLoss: Array(rising.prefix(6))) == nil)
   // Validation rising while train loss rises too is not overfitting (the run is diverging instead).
   let trainUp = [2.0, 1.5, 1.0, 0.8, 0.9, 1.0, 1.2, 1.4]
   #expect(detector.onset(epochs: epochs, trainLoss: trainUp, validationLoss: rising) == nil)

@@ -105,7 +105,9 @@ func settings(_ overrides: [String]) throws -> HyperParameters {
 }
 
 @Test func hotEditsAndFreezeTakeEffectAtTheNextBatch() throws {
-  let hp = try settings(["epochs=3", "train_samples=64", "batch_size=16", "schedule=constant", "warmup_epochs=0"])
+  let hp = try settings([
+    "epochs=3", "train_samples=64", "batch_size=16", "schedule=constant", "warmup_epochs=0",
+  ])
   let trainer = Trainer(try PreparedRun.prepare(hp), directory: nil)
   trainer.send(.setLearningRate(5e-4))
   trainer.send(.setFrozen(group: "hidden1", frozen: true))

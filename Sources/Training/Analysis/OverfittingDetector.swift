@@ -25,7 +25,8 @@ public struct OverfittingDetector: Sendable, Equatable {
     let after = (best + 1)..<count
     guard after.count >= patience else { return nil }
     let stillRising = after.allSatisfy { validationLoss[$0] > validationLoss[best] + minDelta }
-    let trainFalling = trainLoss[count - 1] < trainLoss[best] && after.allSatisfy { trainLoss[$0] <= trainLoss[best] }
+    let trainFalling =
+      trainLoss[count - 1] < trainLoss[best] && after.allSatisfy { trainLoss[$0] <= trainLoss[best] }
     // Epoch 0 (no training yet) has no train loss from training; only trained epochs count as "falling".
     return stillRising && trainFalling ? epochs[best] : nil
   }

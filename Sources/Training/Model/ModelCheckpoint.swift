@@ -28,7 +28,8 @@ public struct MLPArchitecture: Equatable, Sendable {
       if let previous, tensor.shape[1] != previous {
         throw CheckpointMismatchError(
           path: path,
-          message: "hidden\(index).weight takes \(tensor.shape[1]) inputs but hidden\(index - 1) gives \(previous)")
+          message:
+            "hidden\(index).weight takes \(tensor.shape[1]) inputs but hidden\(index - 1) gives \(previous)")
       }
       if input == nil { input = tensor.shape[1] }
       hidden.append(tensor.shape[0])
@@ -41,7 +42,8 @@ public struct MLPArchitecture: Equatable, Sendable {
     }
     if let previous, head.shape[1] != previous {
       throw CheckpointMismatchError(
-        path: path, message: "head.weight takes \(head.shape[1]) inputs but hidden\(index - 1) gives \(previous)")
+        path: path,
+        message: "head.weight takes \(head.shape[1]) inputs but hidden\(index - 1) gives \(previous)")
     }
     inputSize = input ?? head.shape[1]
     hiddenSizes = hidden
@@ -76,7 +78,8 @@ extension MLP {
       guard found.shape == expected.shape else {
         throw CheckpointMismatchError(
           path: path,
-          message: "\(expected.name): expected \(MLP.shapeText(expected.shape)), file has \(MLP.shapeText(found.shape))"
+          message:
+            "\(expected.name): expected \(MLP.shapeText(expected.shape)), file has \(MLP.shapeText(found.shape))"
         )
       }
       store.setValues(found.values, of: index)

@@ -134,7 +134,8 @@ final class TrainingSession {
       let logits = model.forward(batchFeatures, training: true)
       let result = lossFunction.lossAndGradient(logits: logits, labels: batchLabels)
       guard result.loss.isFinite else {
-        try diverge("loss became \(result.loss) at step \(step + 1) (epoch \(epoch), learning rate \(learningRate))")
+        try diverge(
+          "loss became \(result.loss) at step \(step + 1) (epoch \(epoch), learning rate \(learningRate))")
         return nil
       }
       model.backward(result.gradient)
