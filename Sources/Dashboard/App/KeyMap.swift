@@ -27,18 +27,19 @@ public enum KeyMap {
 
   public static let bindings: [Binding] = [
     Binding(
-      keys: [.character("q")], context: .global, action: .quit, help: "quit (asks while a run is active)"),
+      keys: [.character("q")], context: .global, action: .quit, help: "quit (asks if running)"),
     Binding(keys: [.character("?")], context: .global, action: .toggleHelp, help: "this help"),
     Binding(keys: [.tab], context: .global, action: .focusNext, help: "next panel"),
     Binding(keys: [.backTab], context: .global, action: .focusPrevious, help: "previous panel"),
     Binding(
       keys: [.character("1")], context: .global, action: .focusPanel(.hyperparameters),
-      help: "Hyperparameters"),
-    Binding(keys: [.character("2")], context: .global, action: .focusPanel(.loss), help: "Loss"),
-    Binding(keys: [.character("3")], context: .global, action: .focusPanel(.accuracy), help: "Accuracy"),
+      help: "jump to a panel"),
+    Binding(keys: [.character("2")], context: .global, action: .focusPanel(.loss), help: "jump to a panel"),
     Binding(
-      keys: [.character("4")], context: .global, action: .focusPanel(.learningRate), help: "Learning rate"),
-    Binding(keys: [.character("5")], context: .global, action: .focusPanel(.layers), help: "Layers"),
+      keys: [.character("3")], context: .global, action: .focusPanel(.accuracy), help: "jump to a panel"),
+    Binding(
+      keys: [.character("4")], context: .global, action: .focusPanel(.learningRate), help: "jump to a panel"),
+    Binding(keys: [.character("5")], context: .global, action: .focusPanel(.layers), help: "jump to a panel"),
     Binding(keys: [.character("s")], context: .global, action: .startStop, help: "start / stop the run"),
     Binding(keys: [.character("p")], context: .global, action: .pauseResume, help: "pause / resume"),
     Binding(
@@ -49,29 +50,33 @@ public enum KeyMap {
     Binding(keys: [.character("R")], context: .global, action: .resetAll, help: "reset all settings"),
     Binding(keys: [.character("t")], context: .global, action: .cycleTheme, help: "next colour theme"),
 
-    Binding(keys: [.up, .character("k")], context: .form, action: .moveUp, help: "previous setting"),
-    Binding(keys: [.down, .character("j")], context: .form, action: .moveDown, help: "next setting"),
-    Binding(keys: [.pageUp], context: .form, action: .pageUp, help: "page up"),
-    Binding(keys: [.pageDown], context: .form, action: .pageDown, help: "page down"),
-    Binding(keys: [.home, .character("g")], context: .form, action: .moveFirst, help: "first setting"),
-    Binding(keys: [.end, .character("G")], context: .form, action: .moveLast, help: "last setting"),
+    Binding(keys: [.up, .character("k")], context: .form, action: .moveUp, help: "move up / down"),
+    Binding(keys: [.down, .character("j")], context: .form, action: .moveDown, help: "move up / down"),
+    Binding(keys: [.pageUp], context: .form, action: .pageUp, help: "page up / down"),
+    Binding(keys: [.pageDown], context: .form, action: .pageDown, help: "page up / down"),
+    Binding(keys: [.home], context: .form, action: .moveFirst, help: "first / last setting"),
+    Binding(keys: [.end], context: .form, action: .moveLast, help: "first / last setting"),
     Binding(keys: [.enter], context: .form, action: .beginEdit, help: "edit the value"),
-    Binding(keys: [.right, .character("+")], context: .form, action: .stepValue(1), help: "step up"),
-    Binding(keys: [.left, .character("-")], context: .form, action: .stepValue(-1), help: "step down"),
+    Binding(
+      keys: [.right, .character("+")], context: .form, action: .stepValue(1), help: "step the value up / down"
+    ),
+    Binding(
+      keys: [.left, .character("-")], context: .form, action: .stepValue(-1), help: "step the value up / down"
+    ),
     Binding(keys: [.character(" ")], context: .form, action: .stepValue(1), help: "toggle / next choice"),
     Binding(keys: [.character("r")], context: .form, action: .resetFocused, help: "reset to default"),
 
-    Binding(keys: [.up, .character("k")], context: .layers, action: .moveUp, help: "previous group"),
-    Binding(keys: [.down, .character("j")], context: .layers, action: .moveDown, help: "next group"),
+    Binding(keys: [.up, .character("k")], context: .layers, action: .moveUp, help: "move up / down"),
+    Binding(keys: [.down, .character("j")], context: .layers, action: .moveDown, help: "move up / down"),
     Binding(
       keys: [.character(" ")], context: .layers, action: .toggleFreeze, help: "freeze / unfreeze (live)"),
 
     Binding(keys: [.enter], context: .editing, action: .commitEdit, help: "accept the value"),
     Binding(keys: [.escape, .ctrlC], context: .editing, action: .cancelEdit, help: "cancel"),
-    Binding(keys: [.left], context: .editing, action: .cursorLeft, help: "cursor left"),
-    Binding(keys: [.right], context: .editing, action: .cursorRight, help: "cursor right"),
-    Binding(keys: [.home, .control("a")], context: .editing, action: .cursorHome, help: "start of field"),
-    Binding(keys: [.end, .control("e")], context: .editing, action: .cursorEnd, help: "end of field"),
+    Binding(keys: [.left], context: .editing, action: .cursorLeft, help: "move the cursor"),
+    Binding(keys: [.right], context: .editing, action: .cursorRight, help: "move the cursor"),
+    Binding(keys: [.home], context: .editing, action: .cursorHome, help: "start / end of the field"),
+    Binding(keys: [.end], context: .editing, action: .cursorEnd, help: "start / end of the field"),
     Binding(keys: [.backspace], context: .editing, action: .deleteBackward, help: "delete left"),
     Binding(keys: [.delete], context: .editing, action: .deleteForward, help: "delete right"),
 

@@ -67,7 +67,11 @@ public struct RunHistory: Equatable, Sendable {
       epochs.append(metrics)
       // Epoch 0 is the untrained model: its train loss is measured, not trained, so it is left out.
       let trained = epochs.filter { $0.epoch > 0 }
-      let onset = OverfittingDetector(patience: patience, minDelta: minDelta).onset(
+      // The run's own settings count, not whatever the form shows now.
+      let detector = OverfittingDetector(
+        patience: start?.hyperParameters.earlyStoppingPatience ?? patience,
+        minDelta: start?.hyperParameters.minDelta ?? minDelta)
+      let onset = detector.onset(
         epochs: trained.map(\.epoch), trainLoss: trained.map(\.trainLoss),
         validationLoss: trained.map(\.validationLoss))
       let wasOverfitting = overfittingOnset != nil

@@ -28,7 +28,7 @@ struct HelpOverlay {
 
   func draw(into buffer: inout ScreenBuffer, in area: Rect) {
     let lines = HelpOverlay.lines()
-    let keyWidth = min(12, lines.map(\.keys.count).max() ?? 0)
+    let keyWidth = min(11, lines.map(\.keys.count).max() ?? 0)
     // Two columns when one would not fit the height.
     let columns = lines.count + 2 > area.height ? 2 : 1
     let perColumn = (lines.count + columns - 1) / columns

@@ -8,7 +8,10 @@ struct HyperparametersPanel {
     let keys = ConfigKey.all
     let changed = keys.filter { !state.settings.isDefault($0) }.count
     let visible = max(0, rect.height - 2)
-    let top = state.formTop
+    // The reducer scrolls for the real layout; clamping again keeps any rect honest (tests, odd sizes).
+    var top = min(max(0, state.formTop), max(0, keys.count - visible))
+    if state.formIndex < top { top = state.formIndex }
+    if visible > 0, state.formIndex >= top + visible { top = state.formIndex - visible + 1 }
     let below = max(0, keys.count - top - visible)
     var trailer =
       state.isRunActive ? "live: lr, dropout, wd" : (changed == 0 ? "defaults" : "\(changed) changed")

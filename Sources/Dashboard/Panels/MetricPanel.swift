@@ -12,6 +12,8 @@ struct MetricPanel {
   var focused: Bool
   /// Per-step train values (bucket means), x = step.
   var trainSteps: [(x: Double, y: Double)]
+  /// Per-epoch train values, aligned with `validation` so the two sparklines compare column by column.
+  var trainEpochs: [Double]
   var validation: [EpochPoint]
   /// The best epoch by validation loss (the checkpoint that is kept).
   var best: EpochPoint?
@@ -32,25 +34,28 @@ struct MetricPanel {
       .draw(into: &buffer, in: rect)
     guard inner.width > 10, inner.height > 0 else { return }
     let rawTrain = trainSteps.map(\.y)
-    let train = smoothingWeight.map { Smoothing.ema(rawTrain, weight: $0) } ?? rawTrain
-    let validationValues = validation.map(\.value)
+    let train = smooth(rawTrain)
+    let trainSpark = smooth(trainEpochs)
+    let validationValues = smooth(validation.map(\.value))
 
     // Both sparklines share one scale, so validation sitting above train reads as a gap.
-    let finite = (train + validationValues).filter { $0.isFinite && (!logScale || $0 > 0) }
+    let finite = (trainSpark + validationValues).filter { $0.isFinite && (!logScale || $0 > 0) }
     let low = finite.min()
     let high = finite.max()
     let valueWidth = 18
     let labelWidth = 6
     let sparkWidth = max(0, inner.width - labelWidth - valueWidth - 1)
     drawRow(
-      &buffer, label: "train", role: .train, values: train, latest: train.last(where: \.isFinite),
-      bestValue: bestOf(rawTrain), x: inner.x, y: inner.y, sparkWidth: sparkWidth, low: low, high: high,
+      &buffer, label: "train", role: .train, values: trainSpark,
+      latest: trainEpochs.last(where: \.isFinite), bestValue: bestOf(trainEpochs), x: inner.x, y: inner.y,
+      sparkWidth: sparkWidth, low: low, high: high,
       markColumn: nil)
     if inner.height >= 2 {
       let bestIndex = best.flatMap { point in validation.firstIndex { $0.epoch == point.epoch } }
       drawRow(
         &buffer, label: "val", role: .validation, values: validationValues,
-        latest: validationValues.last(where: \.isFinite), bestValue: best?.value, x: inner.x, y: inner.y + 1,
+        latest: validation.last(where: { $0.value.isFinite })?.value, bestValue: best?.value, x: inner.x,
+        y: inner.y + 1,
         sparkWidth: sparkWidth, low: low, high: high,
         markColumn: bestIndex.map { column(ofIndex: $0, count: validation.count, width: sparkWidth) })
     }
@@ -60,6 +65,10 @@ struct MetricPanel {
       chart(train: train, raw: rawTrain).draw(
         into: &buffer, in: Rect(x: inner.x, y: inner.y + 3, width: inner.width, height: chartHeight))
     }
+  }
+
+  private func smooth(_ values: [Double]) -> [Double] {
+    smoothingWeight.map { Smoothing.ema(values, weight: $0) } ?? values
   }
 
   private func bestOf(_ values: [Double]) -> Double? {

@@ -6,13 +6,15 @@ struct MetricPanels {
 
   func loss() -> MetricPanel {
     make(
-      panel: .loss, steps: state.run?.stepLoss, validation: \.validationLoss, higherIsBetter: false,
+      panel: .loss, steps: state.run?.stepLoss, train: \.trainLoss, validation: \.validationLoss,
+      higherIsBetter: false,
       format: NumberFormat.compact, logScale: state.logScale)
   }
 
   func accuracy() -> MetricPanel {
     var panel = make(
-      panel: .accuracy, steps: state.run?.stepAccuracy, validation: \.validationAccuracy,
+      panel: .accuracy, steps: state.run?.stepAccuracy, train: \.trainAccuracy,
+      validation: \.validationAccuracy,
       higherIsBetter: true,
       format: NumberFormat.percent, logScale: false)
     // The overfitting call belongs to the loss; accuracy shows the test score once the run is over.
@@ -25,7 +27,8 @@ struct MetricPanels {
   }
 
   private func make(
-    panel: Panel, steps: BucketedSeries?, validation: KeyPath<EpochMetrics, Double>, higherIsBetter: Bool,
+    panel: Panel, steps: BucketedSeries?, train: KeyPath<EpochMetrics, Double>,
+    validation: KeyPath<EpochMetrics, Double>, higherIsBetter: Bool,
     format: @escaping (Double) -> String, logScale: Bool
   ) -> MetricPanel {
     let run = state.run
@@ -46,6 +49,7 @@ struct MetricPanels {
     return MetricPanel(
       panel: panel, focused: state.focus == panel,
       trainSteps: (steps?.buckets ?? []).map { (Double($0.lastX), $0.mean) },
+      trainEpochs: epochs.map { $0[keyPath: train] },
       validation: epochs.map(point), best: run?.bestEpoch.map(point), higherIsBetter: higherIsBetter,
       format: format, logScale: logScale, smoothingWeight: state.smoothing ? state.smoothingWeight : nil,
       overfittingOnset: onset, hotEditSteps: run?.hotEdits.map(\.step) ?? [],
