@@ -11,10 +11,13 @@ public func reduce(_ state: DashboardState, _ action: DashboardAction) -> (Dashb
 
 /// In-place form of `reduce`, so the loop does not copy the metric history on every tick.
 public func reduce(_ state: inout DashboardState, _ action: DashboardAction) -> [DashboardEffect] {
-  var reducer = Reducer(state: state)
+  // Swapping rather than copying keeps the history's buffers uniquely referenced, so appending a
+  // step does not copy them.
+  var reducer = Reducer(state: DashboardState(settings: HyperParameters()))
+  swap(&reducer.state, &state)
   reducer.apply(action)
   reducer.keepFocusVisible()
-  state = reducer.state
+  swap(&reducer.state, &state)
   return reducer.effects
 }
 

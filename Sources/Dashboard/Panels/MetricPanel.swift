@@ -38,17 +38,21 @@ struct MetricPanel {
     let trainSpark = smooth(trainEpochs)
     let validationValues = smooth(validation.map(\.value))
 
-    // Both sparklines share one scale, so validation sitting above train reads as a gap.
-    let finite = (trainSpark + validationValues).filter { $0.isFinite && (!logScale || $0 > 0) }
-    let low = finite.min()
-    let high = finite.max()
+    // Each sparkline has its own scale, so a small rise in validation loss (the start of the U) shows
+    // even when train loss has fallen by decades; the braille chart below puts both on one axis.
+    func range(_ values: [Double]) -> (Double?, Double?) {
+      let finite = values.filter { $0.isFinite && (!logScale || $0 > 0) }
+      return (finite.min(), finite.max())
+    }
+    let (trainLow, trainHigh) = range(trainSpark)
+    let (validationLow, validationHigh) = range(validationValues)
     let valueWidth = 18
     let labelWidth = 6
     let sparkWidth = max(0, inner.width - labelWidth - valueWidth - 1)
     drawRow(
       &buffer, label: "train", role: .train, values: trainSpark,
       latest: trainEpochs.last(where: \.isFinite), bestValue: bestOf(trainEpochs), x: inner.x, y: inner.y,
-      sparkWidth: sparkWidth, low: low, high: high,
+      sparkWidth: sparkWidth, low: trainLow, high: trainHigh,
       markColumn: nil)
     if inner.height >= 2 {
       let bestIndex = best.flatMap { point in validation.firstIndex { $0.epoch == point.epoch } }
@@ -56,7 +60,7 @@ struct MetricPanel {
         &buffer, label: "val", role: .validation, values: validationValues,
         latest: validation.last(where: { $0.value.isFinite })?.value, bestValue: best?.value, x: inner.x,
         y: inner.y + 1,
-        sparkWidth: sparkWidth, low: low, high: high,
+        sparkWidth: sparkWidth, low: validationLow, high: validationHigh,
         markColumn: bestIndex.map { column(ofIndex: $0, count: validation.count, width: sparkWidth) })
     }
     if inner.height >= 3 { drawNote(&buffer, x: inner.x, y: inner.y + 2, width: inner.width) }
