@@ -54,6 +54,10 @@ final class DashboardApp {
       let now = clock.now
       if dirty || (state.isRunActive && now - lastRender >= DashboardApp.refreshInterval) { draw(now) }
       guard let key = session.readKey(timeoutMilliseconds: DashboardApp.keyTimeoutMilliseconds) else {
+        if session.inputClosed {
+          finishRun()
+          return 128 + SIGHUP
+        }
         continue
       }
       if key == .resize {

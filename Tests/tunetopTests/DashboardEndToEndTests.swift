@@ -9,25 +9,42 @@ struct TmuxPane {
     (try? TmuxPane.tmux(["-V"])) != nil
   }
 
-  /// Runs tmux; output goes through a file, not a pipe, because the tmux server that `new-session`
-  /// forks would inherit a pipe and keep it open, so reading it to the end would never return.
+  /// Runs tmux with no signals blocked and output in a file. A test runner's threads may block SIGINT,
+  /// SIGTERM and SIGHUP, and `Process` passes that mask on; a tmux server started that way (and every
+  /// pane under it) would never see those signals. A pipe is avoided too: the forked server would keep
+  /// it open, so reading it to the end would never return.
   @discardableResult
   static func tmux(_ arguments: [String]) throws -> String {
     let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)")
-    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: output) }
-    let handle = try FileHandle(forWritingTo: output)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["tmux"] + arguments
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = arguments.first == "new-session" ? FileHandle.nullDevice : handle
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    try handle.close()
-    guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
-    return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+      .path
+    defer { unlink(output) }
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var none = sigset_t()
+    sigemptyset(&none)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv: [UnsafeMutablePointer<CChar>?] = (["tmux"] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid = pid_t()
+    guard posix_spawnp(&pid, "tmux", &actions, &attributes, argv, environ) == 0 else {
+      throw CocoaError(.executableNotLoadable)
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    guard status == 0 else { throw CocoaError(.executableLoad) }
+    return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
   }
 
   func start(_ command: String, width: Int = 80, height: Int = 24) throws {
