@@ -90,6 +90,17 @@ public final class TerminalSession {
   /// True once SIGINT, SIGTERM or SIGHUP arrived; the loop should stop and return (the flag stays set).
   public var interruptRequested: Bool { SignalFlag.pending != nil }
 
+  /// Which signal arrived (SIGINT, SIGTERM or SIGHUP), so SIGINT can mean "quit?" and SIGTERM "exit now".
+  public var pendingSignal: Int32? { SignalFlag.pending }
+
+  /// True when the terminal has gone away (SSH dropped, tmux pane killed): reads would fail at once forever,
+  /// so the loop must treat it like SIGHUP instead of spinning.
+  public var inputClosed: Bool {
+    var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+    guard poll(&descriptor, 1, 0) >= 0 else { return false }
+    return descriptor.revents & Int16(POLLHUP | POLLNVAL | POLLERR) != 0
+  }
+
   /// Forgets a received interrupt, e.g. after asking "quit while a run is active?" and hearing no.
   public func clearInterrupt() { SignalFlag.clear() }
 

@@ -41,12 +41,15 @@ public struct StatusBar: Sendable {
   public var bestValidationLoss: Double?
   public var bestValidationAccuracy: Double?
   public var keyHints: [KeyHint]
+  /// A short warning such as `overfitting since ep 12`, shown after the state.
+  public var alert: String?
 
   public init(
     state: RunState, epoch: Int? = nil, totalEpochs: Int? = nil, step: Int? = nil,
     samplesPerSecond: Double? = nil, etaSeconds: Double? = nil, bestValidationLoss: Double? = nil,
-    bestValidationAccuracy: Double? = nil, keyHints: [KeyHint] = []
+    bestValidationAccuracy: Double? = nil, keyHints: [KeyHint] = [], alert: String? = nil
   ) {
+    self.alert = alert
     self.state = state
     self.epoch = epoch
     self.totalEpochs = totalEpochs
@@ -76,6 +79,11 @@ public struct StatusBar: Sendable {
     if let epoch {
       segments.append(
         Segment(text: "ep \(epoch)" + (totalEpochs.map { "/\($0)" } ?? ""), style: plain, priority: 90))
+    }
+    if let alert {
+      segments.append(
+        Segment(
+          text: alert, style: Style(foreground: .warning, background: .selection, bold: true), priority: 85))
     }
     if let step { segments.append(Segment(text: "step \(step)", style: plain, priority: 30)) }
     if let samplesPerSecond {

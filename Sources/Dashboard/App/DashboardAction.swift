@@ -1,0 +1,35 @@
+import Training
+
+/// Everything that can change `DashboardState`: key-driven commands and what the app loop reports back.
+public enum DashboardAction: Sendable {
+  // Navigation
+  case moveUp, moveDown, pageUp, pageDown, moveFirst, moveLast
+  case focusNext, focusPrevious
+  case focusPanel(Panel)
+  // The form
+  case beginEdit, commitEdit, cancelEdit
+  case stepValue(Int)
+  case resetFocused, resetAll
+  case saveConfig
+  // Text field editing
+  case insert(Character)
+  case deleteBackward, deleteForward
+  case cursorLeft, cursorRight, cursorHome, cursorEnd
+  // Runs and views
+  case startStop, pauseResume
+  case toggleFreeze
+  case toggleLogScale, toggleSmoothing
+  case cycleTheme
+  case toggleHelp, closeOverlay
+  case quit, confirmQuit, cancelQuit
+  /// SIGINT: cancels a text edit, otherwise behaves like `quit`.
+  case interrupt
+  // Reports from the app loop
+  case resize(width: Int, height: Int)
+  case trainingEvents([TrainingEvent])
+  case modelPrepared(ModelInfo)
+  case modelFailed(String)
+  case runFailedToStart(String)
+  case themeLoaded(name: String, warnings: [String])
+  case showMessage(String, StatusMessage.Kind)
+}

@@ -1,0 +1,47 @@
+/// Where each panel goes for a terminal size: the form and layers on the left, the three charts on the
+/// right, a message line and the status bar at the bottom. Extra space goes to the charts.
+public struct DashboardLayout: Equatable, Sendable {
+  public static let minimumWidth = 80
+  public static let minimumHeight = 24
+
+  public var hyperparameters: Rect
+  public var layers: Rect
+  public var loss: Rect
+  public var accuracy: Rect
+  public var learningRate: Rect
+  public var messageRow: Int
+  public var statusRow: Int
+
+  public init(width: Int, height: Int, groupCount: Int) {
+    let panelHeight = max(0, height - 2)
+    // The form needs room for `early_stopping_patience` and a value; beyond that, width goes to charts.
+    let leftWidth = min(max(40, width * 3 / 10), 52)
+    let (left, right) = Rect(x: 0, y: 0, width: width, height: panelHeight).splitLeft(leftWidth)
+    let layersHeight = min(max(3, groupCount) + 2, panelHeight / 2)
+    (hyperparameters, layers) = left.splitTop(panelHeight - layersHeight)
+    let lossHeight = panelHeight * 8 / 22
+    let accuracyHeight = panelHeight * 6 / 22
+    var rest: Rect
+    (loss, rest) = right.splitTop(lossHeight)
+    (accuracy, learningRate) = rest.splitTop(accuracyHeight)
+    messageRow = height - 2
+    statusRow = height - 1
+  }
+
+  init(_ state: DashboardState) {
+    self.init(width: state.width, height: state.height, groupCount: state.groups.count)
+  }
+
+  /// How many form rows are visible inside the Hyperparameters box.
+  public var formRows: Int { max(0, hyperparameters.height - 2) }
+
+  public func rect(of panel: Panel) -> Rect {
+    switch panel {
+    case .hyperparameters: hyperparameters
+    case .loss: loss
+    case .accuracy: accuracy
+    case .learningRate: learningRate
+    case .layers: layers
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import Training
+
+/// Everything the dashboard shows, as one value; it changes only through `Dashboard.reduce`.
+public struct DashboardState: Equatable, Sendable {
+  /// A box drawn over the panels that takes the keys while it is open.
+  public enum Overlay: Equatable, Sendable {
+    case help
+    case confirmQuit
+  }
+
+  /// The keys a running trainer accepts as hot edits; every other key is locked during a run.
+  public static let hotKeys: Set<String> = [
+    ConfigKey.learningRate.name, ConfigKey.dropout.name, ConfigKey.weightDecay.name,
+  ]
+
+  public var width: Int
+  public var height: Int
+  public var settings: HyperParameters
+  /// Where `w` saves the settings (the `--config` file they came from, or `tunetop.yaml`).
+  public var configPath: String
+  public var focus: Panel = .hyperparameters
+  /// Index into `ConfigKey.all` of the focused form row.
+  public var formIndex = 0
+  /// The first form row shown; kept so the focused row is always visible.
+  public var formTop = 0
+  public var layerIndex = 0
+  /// The text field while a value is being edited.
+  public var editor: FieldEditor?
+  /// The key whose last input was refused, and why.
+  public var formError: (key: String, message: String)?
+  public var overlay: Overlay?
+  public var model: ModelInfo?
+  /// Why the model could not be prepared (bad task path, unreadable checkpoint).
+  public var modelError: String?
+  /// The current or last run; nil until the first `s`.
+  public var run: RunHistory?
+  public var logScale = false
+  public var smoothing = false
+  /// TensorBoard's default EMA weight.
+  public var smoothingWeight = 0.6
+  public var message: StatusMessage?
+  public var themeName = "default"
+  public var themeNames: [String] = ["default"]
+  /// Set once `.quit` has been emitted; the loop exits after performing it.
+  public var quitting = false
+
+  public init(
+    settings: HyperParameters, width: Int = 80, height: Int = 24, configPath: String = "tunetop.yaml",
+    model: ModelInfo? = nil
+  ) {
+    self.settings = settings
+    self.width = width
+    self.height = height
+    self.configPath = configPath
+    self.model = model
+  }
+
+  /// A run has been asked for and has not finished yet.
+  public var isRunActive: Bool { run?.isActive ?? false }
+
+  public var focusedKey: ConfigKey { ConfigKey.all[formIndex] }
+
+  /// Groups as the trainer reports them once running, else from the prepared model.
+  public var groups: [String] { run?.start?.groups ?? model?.groups ?? [] }
+
+  /// Why `key` cannot be edited right now, or nil when it can.
+  public func lockReason(_ key: ConfigKey) -> String? {
+    guard isRunActive, !DashboardState.hotKeys.contains(key.name) else { return nil }
+    return "locked during a run; only learning_rate, dropout and weight_decay change live"
+  }
+
+  /// Steps per epoch as the run reports it, else as the prepared data implies.
+  public var stepsPerEpoch: Int? {
+    run?.start?.stepsPerEpoch ?? model?.stepsPerEpoch(batchSize: settings.batchSize)
+  }
+
+  /// The state word for the status bar.
+  public var runState: StatusBar.RunState {
+    guard let run else { return .idle }
+    switch run.phase {
+    case .starting: return .running
+    case .active: return run.status == .paused ? .paused : .running
+    case .ended:
+      switch run.status {
+      case .completed: return .finished
+      case .earlyStopped: return .earlyStopped
+      case .diverged, .failed: return .diverged
+      default: return .stopped
+      }
+    }
+  }
+
+  /// Whether a group is frozen: live during a run, else as the settings' unfreeze plan starts.
+  public func isFrozen(_ group: String) -> Bool {
+    if let run, run.isActive, run.start != nil { return run.frozen.contains(group) }
+    return unfreezePlan.frozenGroups(atEpoch: 1).contains(group)
+  }
+
+  public var unfreezePlan: UnfreezePlan {
+    UnfreezePlan(groups: groups, frozen: settings.frozen, every: settings.unfreezeEvery)
+  }
+
+  public static func == (lhs: DashboardState, rhs: DashboardState) -> Bool {
+    lhs.width == rhs.width && lhs.height == rhs.height && lhs.settings == rhs.settings
+      && lhs.configPath == rhs.configPath && lhs.focus == rhs.focus && lhs.formIndex == rhs.formIndex
+      && lhs.formTop == rhs.formTop && lhs.layerIndex == rhs.layerIndex && lhs.editor == rhs.editor
+      && lhs.formError?.key == rhs.formError?.key && lhs.formError?.message == rhs.formError?.message
+      && lhs.overlay == rhs.overlay && lhs.model == rhs.model && lhs.modelError == rhs.modelError
+      && lhs.run == rhs.run && lhs.logScale == rhs.logScale && lhs.smoothing == rhs.smoothing
+      && lhs.message == rhs.message && lhs.themeName == rhs.themeName && lhs.quitting == rhs.quitting
+  }
+}

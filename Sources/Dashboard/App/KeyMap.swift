@@ -1,0 +1,124 @@
+/// The one table that turns keys into actions; the help overlay and the status-bar hints are read from it.
+public enum KeyMap {
+  /// Where a binding applies; the more specific context is tried first.
+  public enum Context: String, CaseIterable, Sendable {
+    case global, form, layers, editing, help, confirm
+
+    /// The heading of this context in the help overlay.
+    public var heading: String {
+      switch self {
+      case .global: "Everywhere"
+      case .form: "Hyperparameters (1)"
+      case .layers: "Layers (5)"
+      case .editing: "Editing a value"
+      case .help: "This help"
+      case .confirm: "Quit while a run is active"
+      }
+    }
+  }
+
+  /// Keys, where they apply, what they do and how the help names that.
+  public struct Binding: Sendable {
+    public var keys: [Key]
+    public var context: Context
+    public var action: DashboardAction
+    public var help: String
+  }
+
+  public static let bindings: [Binding] = [
+    Binding(
+      keys: [.character("q")], context: .global, action: .quit, help: "quit (asks if running)"),
+    Binding(keys: [.character("?")], context: .global, action: .toggleHelp, help: "this help"),
+    Binding(keys: [.tab], context: .global, action: .focusNext, help: "next panel"),
+    Binding(keys: [.backTab], context: .global, action: .focusPrevious, help: "previous panel"),
+    Binding(
+      keys: [.character("1")], context: .global, action: .focusPanel(.hyperparameters),
+      help: "jump to a panel"),
+    Binding(keys: [.character("2")], context: .global, action: .focusPanel(.loss), help: "jump to a panel"),
+    Binding(
+      keys: [.character("3")], context: .global, action: .focusPanel(.accuracy), help: "jump to a panel"),
+    Binding(
+      keys: [.character("4")], context: .global, action: .focusPanel(.learningRate), help: "jump to a panel"),
+    Binding(keys: [.character("5")], context: .global, action: .focusPanel(.layers), help: "jump to a panel"),
+    Binding(keys: [.character("s")], context: .global, action: .startStop, help: "start / stop the run"),
+    Binding(keys: [.character("p")], context: .global, action: .pauseResume, help: "pause / resume"),
+    Binding(
+      keys: [.character("l")], context: .global, action: .toggleLogScale, help: "log scale on the loss"),
+    Binding(
+      keys: [.character("m")], context: .global, action: .toggleSmoothing, help: "smooth curves (EMA 0.6)"),
+    Binding(keys: [.character("w")], context: .global, action: .saveConfig, help: "write settings to YAML"),
+    Binding(keys: [.character("R")], context: .global, action: .resetAll, help: "reset all settings"),
+    Binding(keys: [.character("t")], context: .global, action: .cycleTheme, help: "next colour theme"),
+
+    Binding(keys: [.up, .character("k")], context: .form, action: .moveUp, help: "move up / down"),
+    Binding(keys: [.down, .character("j")], context: .form, action: .moveDown, help: "move up / down"),
+    Binding(keys: [.pageUp], context: .form, action: .pageUp, help: "page up / down"),
+    Binding(keys: [.pageDown], context: .form, action: .pageDown, help: "page up / down"),
+    Binding(keys: [.home], context: .form, action: .moveFirst, help: "first / last setting"),
+    Binding(keys: [.end], context: .form, action: .moveLast, help: "first / last setting"),
+    Binding(keys: [.enter], context: .form, action: .beginEdit, help: "edit the value"),
+    Binding(
+      keys: [.right, .character("+")], context: .form, action: .stepValue(1), help: "step the value up / down"
+    ),
+    Binding(
+      keys: [.left, .character("-")], context: .form, action: .stepValue(-1), help: "step the value up / down"
+    ),
+    Binding(keys: [.character(" ")], context: .form, action: .stepValue(1), help: "toggle / next choice"),
+    Binding(keys: [.character("r")], context: .form, action: .resetFocused, help: "reset to default"),
+
+    Binding(keys: [.up, .character("k")], context: .layers, action: .moveUp, help: "move up / down"),
+    Binding(keys: [.down, .character("j")], context: .layers, action: .moveDown, help: "move up / down"),
+    Binding(
+      keys: [.character(" ")], context: .layers, action: .toggleFreeze, help: "freeze / unfreeze (live)"),
+
+    Binding(keys: [.enter], context: .editing, action: .commitEdit, help: "accept the value"),
+    Binding(keys: [.escape, .ctrlC], context: .editing, action: .cancelEdit, help: "cancel"),
+    Binding(keys: [.left], context: .editing, action: .cursorLeft, help: "move the cursor"),
+    Binding(keys: [.right], context: .editing, action: .cursorRight, help: "move the cursor"),
+    Binding(keys: [.home], context: .editing, action: .cursorHome, help: "start / end of the field"),
+    Binding(keys: [.end], context: .editing, action: .cursorEnd, help: "start / end of the field"),
+    Binding(keys: [.backspace], context: .editing, action: .deleteBackward, help: "delete left"),
+    Binding(keys: [.delete], context: .editing, action: .deleteForward, help: "delete right"),
+
+    Binding(
+      keys: [.character("?"), .escape, .character("q")], context: .help, action: .closeOverlay, help: "close"),
+
+    Binding(
+      keys: [.character("y"), .character("Y")], context: .confirm, action: .confirmQuit,
+      help: "quit, stopping the run"),
+    Binding(
+      keys: [.character("n"), .character("N"), .escape], context: .confirm, action: .cancelQuit,
+      help: "keep going"),
+  ]
+
+  /// The contexts consulted for `state`, most specific first.
+  public static func contexts(for state: DashboardState) -> [Context] {
+    if state.overlay == .confirmQuit { return [.confirm] }
+    if state.overlay == .help { return [.help] }
+    if state.editor != nil { return [.editing] }
+    switch state.focus {
+    case .hyperparameters: return [.form, .global]
+    case .layers: return [.layers, .global]
+    default: return [.global]
+    }
+  }
+
+  /// The action for `key` in `state`, or nil when the key means nothing there.
+  public static func action(for key: Key, in state: DashboardState) -> DashboardAction? {
+    if key == .resize { return nil }
+    for context in contexts(for: state) {
+      if let binding = bindings.first(where: { $0.context == context && $0.keys.contains(key) }) {
+        return binding.action
+      }
+    }
+    // Typing goes into the field; any other key dismisses the help, as in htop.
+    if state.editor != nil, case .character(let character) = key { return .insert(character) }
+    if state.overlay == .help { return .closeOverlay }
+    return nil
+  }
+
+  /// `↑ k`: how a binding's keys are written in the help.
+  public static func keyNames(_ binding: Binding) -> String {
+    binding.keys.map(\.displayName).joined(separator: " ")
+  }
+}

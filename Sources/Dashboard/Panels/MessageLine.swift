@@ -1,0 +1,36 @@
+import Training
+
+/// The line above the status bar: the latest message, else help for whatever has focus.
+struct MessageLine {
+  var state: DashboardState
+
+  func draw(into buffer: inout ScreenBuffer, y: Int, width: Int) {
+    if let message = state.message {
+      buffer.put(
+        TextFit.truncate(message.text, to: width - 1), x: 1, y: y,
+        style: Style(foreground: message.role, bold: message.kind != .info))
+      return
+    }
+    buffer.put(TextFit.truncate(contextHelp, to: width - 1), x: 1, y: y, style: Style(foreground: .dimText))
+  }
+
+  var contextHelp: String {
+    switch state.focus {
+    case .hyperparameters:
+      let key = state.focusedKey
+      if state.editor != nil { return "\(key.name) must be \(key.constraint) · Enter accept · Esc cancel" }
+      if let reason = state.lockReason(key) { return "\(key.name) is \(reason)" }
+      return "\(key.name): \(key.help) (default \(key.defaultValue.isEmpty ? "none" : key.defaultValue))"
+    case .layers:
+      let groups = state.groups
+      guard state.layerIndex < groups.count else { return "the model's layer groups" }
+      return
+        "Space \(state.isFrozen(groups[state.layerIndex]) ? "unfreezes" : "freezes") \(groups[state.layerIndex])"
+        + (state.isRunActive ? " from the next batch" : " (sets frozen)")
+    case .loss:
+      return "l log scale · m smoothing (EMA \(NumberFormat.compact(state.smoothingWeight)), raw dimmed)"
+    case .accuracy: return "train and validation accuracy; ◆ marks the best epoch (lowest validation loss)"
+    case .learningRate: return "the schedule over every step of the run; it redraws as you edit"
+    }
+  }
+}

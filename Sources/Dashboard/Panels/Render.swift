@@ -1,0 +1,65 @@
+import Training
+
+/// Draws the whole dashboard for `state`: a pure function, so every screen can be tested as text.
+public func render(_ state: DashboardState, into buffer: inout ScreenBuffer) {
+  buffer.fill(buffer.bounds)
+  let tooSmall = TooSmallScreen(
+    minimumWidth: DashboardLayout.minimumWidth, minimumHeight: DashboardLayout.minimumHeight)
+  if tooSmall.applies(width: buffer.width, height: buffer.height) {
+    tooSmall.draw(into: &buffer)
+    return
+  }
+  var state = state
+  state.width = buffer.width
+  state.height = buffer.height
+  let layout = DashboardLayout(state)
+  HyperparametersPanel(state: state).draw(into: &buffer, in: layout.hyperparameters)
+  LayersPanel(state: state).draw(into: &buffer, in: layout.layers)
+  MetricPanels(state: state).loss().draw(into: &buffer, in: layout.loss)
+  MetricPanels(state: state).accuracy().draw(into: &buffer, in: layout.accuracy)
+  LearningRatePanel(state: state).draw(into: &buffer, in: layout.learningRate)
+  MessageLine(state: state).draw(into: &buffer, y: layout.messageRow, width: buffer.width)
+  statusBar(state).draw(into: &buffer, x: 0, y: layout.statusRow, width: buffer.width)
+  let area = Rect(x: 0, y: 0, width: buffer.width, height: layout.messageRow)
+  switch state.overlay {
+  case .help: HelpOverlay().draw(into: &buffer, in: area)
+  case .confirmQuit: QuitConfirmation().draw(into: &buffer, in: area)
+  case nil: break
+  }
+}
+
+/// The status bar's contents for `state`, with key hints looked up in the key map.
+func statusBar(_ state: DashboardState) -> StatusBar {
+  let run = state.run
+  let last = run?.lastStep
+  let epochs = run?.epochs ?? []
+  let best = run?.bestEpoch
+  let totalEpochs = run?.start?.hyperParameters.epochs ?? state.settings.epochs
+  var eta: Double?
+  if let lastEpoch = epochs.last, lastEpoch.epoch > 0 {
+    eta = lastEpoch.seconds / Double(lastEpoch.epoch) * Double(max(0, totalEpochs - lastEpoch.epoch))
+  } else if let last, let start = run?.start, last.samplesPerSecond > 0 {
+    let remaining = Double(start.totalSteps - last.step) * Double(start.hyperParameters.batchSize)
+    eta = remaining / last.samplesPerSecond
+  }
+  let active = state.isRunActive
+  var hints: [StatusBar.KeyHint] = []
+  func hint(_ action: (DashboardAction) -> Bool, _ text: String) {
+    if let binding = KeyMap.bindings.first(where: { $0.context == .global && action($0.action) }) {
+      hints.append(StatusBar.KeyHint(binding.keys[0].displayName, text))
+    }
+  }
+  hint({ if case .startStop = $0 { true } else { false } }, active ? "stop" : "start")
+  if active {
+    hint({ if case .pauseResume = $0 { true } else { false } }, run?.status == .paused ? "resume" : "pause")
+  }
+  hint({ if case .toggleHelp = $0 { true } else { false } }, "help")
+  hint({ if case .quit = $0 { true } else { false } }, "quit")
+  return StatusBar(
+    state: state.runState, epoch: last?.epoch ?? epochs.last?.epoch,
+    totalEpochs: run == nil ? nil : totalEpochs,
+    step: last?.step, samplesPerSecond: active ? last?.samplesPerSecond : run?.summary?.samplesPerSecond,
+    etaSeconds: eta, bestValidationLoss: best?.validationLoss,
+    bestValidationAccuracy: best?.validationAccuracy,
+    keyHints: hints, alert: run?.overfittingOnset.map { "⚠ overfit ep \($0)" })
+}
