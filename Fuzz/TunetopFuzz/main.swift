@@ -5,7 +5,7 @@ import Foundation
 #if FUZZING
   // libFuzzer's own `main` is not linked: SwiftPM points `main` at this file's code, so run its driver.
   @_silgen_name("LLVMFuzzerRunDriver")
-  func LLVMFuzzerRunDriver(
+  func runFuzzerDriver(
     _ argc: UnsafeMutablePointer<CInt>,
     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
     _ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
@@ -14,7 +14,7 @@ import Foundation
   _ = selectedTarget
   var argc = CommandLine.argc
   var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-  exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzTestOneInput))
+  exit(runFuzzerDriver(&argc, &argv, fuzzTestOneInput))
 #else
   /// `tunetop-fuzz TARGET FILE|DIR...`: runs each input through the target's checks once, as the
   /// fuzzer would, and prints one line per input (`parsed` or the error); a broken invariant crashes with its message.
