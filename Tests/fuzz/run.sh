@@ -8,6 +8,7 @@
 # working corpus in .build-fuzz/corpus/<target>/ (ignored by git; kept between local runs). A crash,
 # hang (-timeout), or memory blow-up (-rss_limit_mb / -malloc_limit_mb) stops that target, leaves the
 # input in .build-fuzz/crashes/<target>/, and makes the script exit 1 after the remaining targets.
+# Tests/fuzz/dict/<target>.dict, when present, gives libFuzzer the format's keywords.
 # Replay an input without libFuzzer: swift run tunetop-fuzz <target> FILE.
 # A fixed crash goes to Tests/fuzz/regressions/<target>/, which the Swift tests replay.
 set -uo pipefail
@@ -50,9 +51,10 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus" "$crashes" "$(dirname "$log")"
   seeds=(Tests/fuzz/corpus/$target)
   [ -n "$(ls -A "Tests/fuzz/regressions/$target" 2>/dev/null)" ] && seeds+=("Tests/fuzz/regressions/$target")
+  options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024)
+  [ -f "Tests/fuzz/dict/$target.dict" ] && options+=(-dict="Tests/fuzz/dict/$target.dict")
   echo "fuzzing $target for $seconds s (log: $log)"
-  TUNETOP_FUZZ_TARGET=$target nice -n 19 "$binary" \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+  TUNETOP_FUZZ_TARGET=$target nice -n 19 "$binary" "${options[@]}" \
     -artifact_prefix="$crashes/" -print_final_stats=1 "$corpus" "${seeds[@]}" >"$log" 2>&1
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
