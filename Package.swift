@@ -33,6 +33,9 @@ let package = Package(
     .executableTarget(
       name: "tunetop-bench", dependencies: ["Training", "CKernels", "AllocCounter"],
       path: "Benchmarks/TunetopBench"),
+    // libFuzzer targets; plain builds link a replay driver instead (Tests/fuzz/run.sh).
+    .executableTarget(
+      name: "tunetop-fuzz", dependencies: ["Training", "Dashboard"], path: "Fuzz/TunetopFuzz"),
     .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "DashboardTests", dependencies: ["Dashboard", "Training"],

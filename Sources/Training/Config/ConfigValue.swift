@@ -49,8 +49,12 @@ func yamlScalar(_ text: String) -> String {
     case "\t": quoted += "\\t"
     case "\r": quoted += "\\r"
     default:
-      if scalar.value < 0x20 || scalar.value == 0x7F {
+      // YAML rejects control characters (C0, DEL, C1) and U+FFFE/U+FFFF in a document, and reads
+      // NEL (U+0085) as a line break even inside quotes, so those are written as escapes.
+      if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
         quoted += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+      } else if scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+        quoted += "\\u" + String(scalar.value, radix: 16)
       } else {
         quoted.unicodeScalars.append(scalar)
       }
