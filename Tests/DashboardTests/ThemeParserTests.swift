@@ -134,3 +134,10 @@ private func messages(of error: ThemeError) -> [String] { error.diagnostics.map(
   #expect(RGB(hex: "#ggg") == nil)
   #expect(RGB(0x0A, 0xFF, 0).hex == "#0aff00")
 }
+
+@Test func windowsLineEndingsParseLineByLine() throws {
+  let text = "# a theme saved on Windows\r\ntheme[title]=\"#112233\"\r\ntheme[main_fg]=\"#445566\"\r\n"
+  let result = try ThemeParser.parse(text: text, file: "crlf.theme", fallback: nil)
+  #expect(result.theme[.title] == .rgb(RGB(0x11, 0x22, 0x33)))
+  #expect(result.theme[.text] == .rgb(RGB(0x44, 0x55, 0x66)))
+}

@@ -42,7 +42,10 @@ public enum ThemeParser {
     var firstLineOfSlot: [String: Int] = [:]
     var assignments = 0
 
-    for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    // "\r\n" is one Character in Swift, so splitting on "\n" alone would read a file with
+    // Windows line endings as a single line.
+    let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+    for (index, rawLine) in lines.enumerated() {
       let lineNumber = index + 1
       let line = rawLine.trimmingWhitespace()
       if line.isEmpty || line.hasPrefix("#") { continue }
