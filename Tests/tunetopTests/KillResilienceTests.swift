@@ -56,10 +56,16 @@ func checkRunDirectoryIsConsistent(_ run: URL) throws {
     try process.run()
     // Start-up time varies with the machine's load: wait for the run directory (most of the
     // time), then kill somewhere in the next second, inside or between epochs.
-    let before = scratch.runs.count
     let started = Date()
-    let waitForDirectory = generator.next() % 8 != 0
-    while waitForDirectory && scratch.runs.count == before && Date().timeIntervalSince(started) < 20 {
+    let waitForFirstEpoch = generator.next() % 8 != 0
+    let runName = "kill\(kills)"
+    func epochsOnDisk() -> Int {
+      guard let run = scratch.runs.first(where: { $0.lastPathComponent.hasSuffix("-" + runName) }),
+        let text = try? String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8)
+      else { return 0 }
+      return text.split(separator: "\n").count - 1
+    }
+    while waitForFirstEpoch && epochsOnDisk() == 0 && Date().timeIntervalSince(started) < 20 {
       Thread.sleep(forTimeInterval: 0.01)
     }
     Thread.sleep(forTimeInterval: Double(generator.nextUnitFloat()))
@@ -71,12 +77,12 @@ func checkRunDirectoryIsConsistent(_ run: URL) throws {
   let runs = scratch.runs
   // A kill during start-up may come before the directory exists; never a half-made one.
   #expect(runs.count >= 1 && runs.count <= kills)
-  var epochsSeen = 0
+  var runsWithEpochs = 0
   for run in runs {
     try checkRunDirectoryIsConsistent(run)
     let metrics = try String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8)
-    epochsSeen += metrics.split(separator: "\n").count - 1
+    if metrics.split(separator: "\n").count > 1 { runsWithEpochs += 1 }
   }
-  // The kills came after real progress, so this checked directories with epochs in them.
-  #expect(epochsSeen > kills)
+  // Most kills came after real progress, so this checked directories with epochs in them.
+  #expect(runsWithEpochs * 2 >= kills)
 }
