@@ -9,27 +9,6 @@ public func setGEMMAllowsSecondThread(_ allowed: Bool) {
 
 let gemmAllowsSecondThread = Atomic<Bool>(true)
 
-/// The one matrix-multiply entry point of the engine: C = alpha·op(A)·op(B) + beta·C, row-major.
-///
-/// `op(X)` is X or Xᵀ. A is m×k after `op`, B is k×n after `op`, C is m×n. Leading dimensions are
-/// the row strides of the matrices as stored. Every layer funnels through here so that a faster
-/// kernel can replace this one in a single place. beta 0 overwrites C without reading it (NaN in C
-/// does not propagate); k 0 or alpha 0 only scales C by beta.
-public func gemm(
-  transposeA: Bool, transposeB: Bool,
-  m: Int, n: Int, k: Int,
-  alpha: Float,
-  a: UnsafePointer<Float>, lda: Int,
-  b: UnsafePointer<Float>, ldb: Int,
-  beta: Float,
-  c: UnsafeMutablePointer<Float>, ldc: Int
-) {
-  gemm(
-    transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-    a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
-    threading: .automatic, kernel: .automatic)
-}
-
 /// How many threads one `gemm` call may use.
 public enum GEMMThreading: Sendable {
   /// Two threads only for products of at least `GEMMTuning.parallelThreshold` multiply-adds, where
@@ -43,7 +22,13 @@ public enum GEMMThreading: Sendable {
   case two
 }
 
-/// `gemm` with an explicit threading policy; same semantics as the main entry point.
+/// The one matrix-multiply entry point of the engine: C = alpha·op(A)·op(B) + beta·C, row-major.
+///
+/// `op(X)` is X or Xᵀ. A is m×k after `op`, B is k×n after `op`, C is m×n. Leading dimensions are
+/// the row strides of the matrices as stored. Every layer funnels through here so that a faster
+/// kernel can replace this one in a single place. beta 0 overwrites C without reading it (NaN in C
+/// does not propagate); k 0 or alpha 0 only scales C by beta.
+/// `threading` says whether a large product may use a second thread.
 public func gemm(
   transposeA: Bool, transposeB: Bool,
   m: Int, n: Int, k: Int,
@@ -52,7 +37,7 @@ public func gemm(
   b: UnsafePointer<Float>, ldb: Int,
   beta: Float,
   c: UnsafeMutablePointer<Float>, ldc: Int,
-  threading: GEMMThreading
+  threading: GEMMThreading = .automatic
 ) {
   gemm(
     transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
