@@ -263,8 +263,7 @@ final class TrainingSession {
 
   /// Evaluates, records and checkpoints an epoch; decides early stopping.
   private func finishEpoch(epoch: Int, totals: EpochProgress?) throws {
-    let validation = model.evaluate(
-      features: prepared.validation.features, labels: prepared.validation.labels, batchSize: 256)
+    let validation = evaluate(prepared.validation)
     var trainMetrics = (loss: Double.nan, accuracy: Double.nan)
     var gradientNorms: [String: Double] = [:]
     if let totals {
@@ -272,8 +271,7 @@ final class TrainingSession {
       trainMetrics = (totals.lossSum / seen, Double(totals.correct) / seen)
       gradientNorms = totals.gradientNormSums.mapValues { $0 / Double(max(1, totals.steps)) }
     } else {
-      let measured = model.evaluate(
-        features: prepared.train.features, labels: prepared.train.labels, batchSize: 256)
+      let measured = evaluate(prepared.train)
       trainMetrics = (measured.loss, measured.accuracy)
     }
     guard validation.loss.isFinite else {
@@ -420,27 +418,26 @@ final class TrainingSession {
   // MARK: - End
 
   private func finish() throws {
-    var summary = makeSummary()
     if let directory, FileManager.default.fileExists(atPath: directory.bestCheckpointURL.path) {
       // Score the best checkpoint once on data no choice was made with.
       let current = model.store.values
       let file = try SafeTensors.read(from: directory.bestCheckpointURL)
       try model.load(file, path: directory.bestCheckpointURL.path)
-      summary.testAccuracy =
-        model.evaluate(features: prepared.test.features, labels: prepared.test.labels, batchSize: 256)
-        .accuracy
+      testAccuracy = evaluate(prepared.test).accuracy
       model.store.values = current
     } else if directory == nil {
-      summary.testAccuracy =
-        model.evaluate(features: prepared.test.features, labels: prepared.test.labels, batchSize: 256)
-        .accuracy
+      testAccuracy = evaluate(prepared.test).accuracy
     }
-    testAccuracy = summary.testAccuracy
     try directory?.appendEvent(
       "finish", step: step,
       fields: ["status": .text(status.rawValue), "epochs_run": .integer(epochsRun)])
     try writeSummary()
     try directory?.syncToDisk()
+  }
+
+  /// Loss and accuracy on `data` in evaluation mode (no dropout).
+  private func evaluate(_ data: Dataset) -> (loss: Double, accuracy: Double) {
+    model.evaluate(features: data.features, labels: data.labels, batchSize: 256)
   }
 
   /// Wall time of the whole run, earlier sessions included.
