@@ -12,6 +12,7 @@ struct Tunetop: ParsableCommand {
     subcommands: [
       DashboardCommand.self, TrainCommand.self, RunsCommand.self, ExportCommand.self, ConfigCommand.self,
       PretrainCommand.self,
+      LRFindCommand.self, SearchCommand.self,
     ],
     defaultSubcommand: DashboardCommand.self
   )

@@ -14,11 +14,15 @@ public struct RunSummary: Sendable, Equatable, Codable {
   public var reason: String?
   /// The process that writes the run, so a listing can tell a live run from a killed one.
   public var pid: Int32?
+  /// The hyperparameter search this run is a trial of, and its trial number (from 1).
+  public var search: String?
+  public var trial: Int?
 
   public init(
     status: RunStatus, epochsRun: Int = 0, bestEpoch: Int = 0, bestValidationLoss: Double = .nan,
     bestValidationAccuracy: Double = .nan, testAccuracy: Double? = nil, samplesPerSecond: Double = 0,
-    wallSeconds: Double = 0, steps: Int = 0, reason: String? = nil, pid: Int32? = nil
+    wallSeconds: Double = 0, steps: Int = 0, reason: String? = nil, pid: Int32? = nil,
+    search: String? = nil, trial: Int? = nil
   ) {
     self.status = status
     self.epochsRun = epochsRun
@@ -31,6 +35,8 @@ public struct RunSummary: Sendable, Equatable, Codable {
     self.steps = steps
     self.reason = reason
     self.pid = pid
+    self.search = search
+    self.trial = trial
   }
 
   enum CodingKeys: String, CodingKey {
@@ -45,6 +51,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     case steps
     case reason
     case pid
+    case search, trial
   }
 }
 
@@ -63,6 +70,8 @@ extension RunSummary {
     try container.encode(steps, forKey: .steps)
     try container.encodeIfPresent(reason, forKey: .reason)
     try container.encodeIfPresent(pid, forKey: .pid)
+    try container.encodeIfPresent(search, forKey: .search)
+    try container.encodeIfPresent(trial, forKey: .trial)
   }
 
   public init(from decoder: Decoder) throws {
@@ -79,6 +88,8 @@ extension RunSummary {
     steps = try container.decodeIfPresent(Int.self, forKey: .steps) ?? 0
     reason = try container.decodeIfPresent(String.self, forKey: .reason)
     pid = try container.decodeIfPresent(Int32.self, forKey: .pid)
+    search = try container.decodeIfPresent(String.self, forKey: .search)
+    trial = try container.decodeIfPresent(Int.self, forKey: .trial)
   }
 }
 

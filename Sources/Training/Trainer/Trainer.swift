@@ -26,6 +26,7 @@ import Synchronization
 public final class Trainer: Sendable {
   private let handOff: Mutex<(PreparedRun, RunDirectory?)?>
   private let resumeState: TrainingState?
+  private let hooks: TrialHooks
   private let events = Mutex<[TrainingEvent]>([])
   private let mailbox = Mutex<[TrainerCommand]>([])
   private let result = Mutex<RunSummary?>(nil)
@@ -34,15 +35,20 @@ public final class Trainer: Sendable {
   /// Whether `start` was called; a trainer runs once.
   private let started = Atomic<Bool>(false)
 
-  public init(_ prepared: sending PreparedRun, directory: sending RunDirectory?) {
+  /// `hooks` tag the run as a search trial and let the search prune it after an epoch.
+  public init(
+    _ prepared: sending PreparedRun, directory: sending RunDirectory?, hooks: TrialHooks = TrialHooks()
+  ) {
     handOff = Mutex((prepared, directory))
     resumeState = nil
+    self.hooks = hooks
   }
 
   /// A trainer that continues a stopped run; see `ResumableRun.open`.
   public init(resuming run: sending ResumableRun) {
     resumeState = run.state
     handOff = Mutex((run.prepared, run.directory))
+    hooks = TrialHooks()
   }
 
   /// Starts the training thread. Calling it twice has no effect.
@@ -64,7 +70,7 @@ public final class Trainer: Sendable {
     let summary: RunSummary
     do {
       let session = try TrainingSession(
-        prepared: prepared, directory: directory, resumeFrom: resumeState,
+        prepared: prepared, directory: directory, resumeFrom: resumeState, hooks: hooks,
         publish: { [self] event in events.withLock { $0.append(event) } },
         pollCommands: { [self] in
           mailbox.withLock { queue in

@@ -2,6 +2,8 @@
 public enum RunStatus: String, Sendable, Codable, CaseIterable {
   case running, paused, completed, stopped, interrupted, diverged, failed
   case earlyStopped = "early_stopped"
+  /// Stopped early by a hyperparameter search's pruner; the summary's `reason` says why.
+  case pruned
 
   /// True once the run can make no further progress.
   public var isFinal: Bool {

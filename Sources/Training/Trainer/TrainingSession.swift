@@ -17,6 +17,7 @@ final class TrainingSession {
   private let directory: RunDirectory?
   private let publish: (TrainingEvent) -> Void
   private let pollCommands: () -> [TrainerCommand]
+  private let hooks: TrialHooks
 
   private let stepsPerEpoch: Int
   private let clock = ContinuousClock()
@@ -45,7 +46,8 @@ final class TrainingSession {
 
   init(
     prepared: PreparedRun, directory: RunDirectory?, resumeFrom state: TrainingState? = nil,
-    publish: @escaping (TrainingEvent) -> Void, pollCommands: @escaping () -> [TrainerCommand]
+    hooks: TrialHooks = TrialHooks(), publish: @escaping (TrainingEvent) -> Void,
+    pollCommands: @escaping () -> [TrainerCommand]
   ) throws {
     self.prepared = prepared
     hyperParameters = prepared.hyperParameters
@@ -53,6 +55,7 @@ final class TrainingSession {
     self.directory = directory
     self.publish = publish
     self.pollCommands = pollCommands
+    self.hooks = hooks
     let hp = prepared.hyperParameters
     stepsPerEpoch = max(1, (prepared.train.count + hp.batchSize - 1) / hp.batchSize)
     optimizer = Optimizer(
@@ -300,7 +303,18 @@ final class TrainingSession {
         fields: ["epoch": .integer(epoch), "best_epoch": .integer(best?.epoch ?? 0)])
       publish(.message(reason!))
     }
+    if epoch > 0, status == .running, let verdict = hooks.reviewEpoch?(metrics) {
+      try prune(verdict, epoch: epoch)
+    }
     try writeSummary()
+  }
+
+  private func prune(_ why: String, epoch: Int) throws {
+    status = .pruned
+    reason = why
+    try directory?.appendEvent(
+      "pruned", step: step, fields: ["epoch": .integer(epoch), "reason": .text(why)])
+    publish(.message("pruned after epoch \(epoch): \(why)"))
   }
 
   private func saveCheckpoint(best: Bool, epoch: Int) throws {
@@ -450,7 +464,7 @@ final class TrainingSession {
       bestValidationLoss: best?.validationLoss ?? .nan,
       bestValidationAccuracy: best?.validationAccuracy ?? .nan, testAccuracy: testAccuracy,
       samplesPerSecond: wall > 0 ? Double(samplesSeen) / wall : 0, wallSeconds: wall, steps: step,
-      reason: reason, pid: getpid())
+      reason: reason, pid: getpid(), search: hooks.search, trial: hooks.trial)
   }
 
   private func writeSummary() throws {

@@ -1,0 +1,97 @@
+import Foundation
+
+/// Which values a hyperparameter search may try, key by key; keys not in it keep the base config's value.
+public struct SearchSpace: Sendable, Equatable {
+  public private(set) var dimensions: [SearchDimension]
+
+  /// Dimensions are kept in config-table order so a space reads the same however it was written.
+  public init(_ dimensions: [SearchDimension]) {
+    let order = Dictionary(uniqueKeysWithValues: ConfigKey.all.enumerated().map { ($1.name, $0) })
+    self.dimensions = dimensions.sorted { order[$0.key.name, default: 0] < order[$1.key.name, default: 0] }
+  }
+
+  /// The space used without `--space`: learning rate and weight decay on a log scale, dropout,
+  /// batch size, and how many of the bottom groups are frozen (none, the lowest, all but the head).
+  public static func standard(groups: [String]) -> SearchSpace {
+    let body = groups.filter { $0 != "head" }
+    var frozenChoices = ["[]"]
+    for depth in body.indices {
+      frozenChoices.append("[" + body.prefix(depth + 1).joined(separator: ", ") + "]")
+    }
+    return SearchSpace([
+      SearchDimension(key: .learningRate, domain: .range(low: 1e-4, high: 1e-1, log: true)),
+      SearchDimension(key: .weightDecay, domain: .range(low: 1e-5, high: 1e-1, log: true)),
+      SearchDimension(key: .dropout, domain: .range(low: 0, high: 0.5, log: false)),
+      SearchDimension(key: .batchSize, domain: .choices(["8", "16", "32"])),
+      SearchDimension(key: .frozen, domain: .choices(frozenChoices)),
+    ])
+  }
+
+  /// The dimensions a sampler actually chooses (a fixed value has nothing to choose).
+  public var searchedDimensions: [SearchDimension] { dimensions.filter { !$0.domain.isFixed } }
+
+  /// `base` with `assignment` applied (one value per dimension, in order) and validated as a whole.
+  public func hyperParameters(_ assignment: [SampledValue], base: HyperParameters) throws(ConfigError)
+    -> HyperParameters
+  {
+    var settings = base
+    for (dimension, value) in zip(dimensions, assignment) {
+      settings[dimension.key] = try dimension.key.parse(dimension.text(of: value))
+    }
+    try settings.validate()
+    return settings
+  }
+
+  /// The assignment as `key: value` text pairs, in order, for tables and reports.
+  public func describe(_ assignment: [SampledValue]) -> [(key: String, value: String)] {
+    zip(dimensions, assignment).map { ($0.key.name, $0.text(of: $1)) }
+  }
+}
+
+/// One key of a search space and the values it may take.
+public struct SearchDimension: Sendable, Equatable {
+  public let key: ConfigKey
+  public let domain: SearchDomain
+
+  public init(key: ConfigKey, domain: SearchDomain) {
+    self.key = key
+    self.domain = domain
+  }
+
+  /// A sampled value as `--set` would spell it; integer keys are rounded to the nearest integer.
+  public func text(of value: SampledValue) -> String {
+    switch (domain, value) {
+    case (.range, .number(let number)):
+      if case .count = key.kind { return String(Int(number.rounded())) }
+      return formatNumber(number)
+    case (.choices(let values), .choice(let index)):
+      return values[min(max(index, 0), values.count - 1)]
+    case (.fixed(let text), _):
+      return text
+    case (.range(let low, _, _), .choice):
+      return formatNumber(low)
+    case (.choices(let values), .number):
+      return values[0]
+    }
+  }
+}
+
+/// The values one key may take: a range, a list of choices, or a single fixed value.
+public enum SearchDomain: Sendable, Equatable {
+  /// Every real in [low, high], sampled uniformly in log space when `log` (then low > 0).
+  case range(low: Double, high: Double, log: Bool)
+  /// Each choice spelt as `--set` takes it; a list key's choices are bracketed lists (`[]`, `[hidden1]`).
+  case choices([String])
+  case fixed(String)
+
+  var isFixed: Bool {
+    if case .fixed = self { return true }
+    return false
+  }
+}
+
+/// A sampler's pick for one dimension: a number for a range, an index for a list of choices.
+public enum SampledValue: Sendable, Equatable, Hashable {
+  case number(Double)
+  case choice(Int)
+}

@@ -1,0 +1,18 @@
+/// What a hyperparameter search adds to a run that is one of its trials.
+public struct TrialHooks: Sendable {
+  /// Written to `summary.json` so a trial can be traced back to its search.
+  public var search: String?
+  public var trial: Int?
+  /// Called on the training thread after each epoch from 1 on, once its metrics are on disk; a
+  /// non-nil answer ends the run as `pruned` with that answer as the reason. Deciding here rather
+  /// than through the mailbox means the verdict applies to exactly the epoch it judged.
+  public var reviewEpoch: (@Sendable (EpochMetrics) -> String?)?
+
+  public init(
+    search: String? = nil, trial: Int? = nil, reviewEpoch: (@Sendable (EpochMetrics) -> String?)? = nil
+  ) {
+    self.search = search
+    self.trial = trial
+    self.reviewEpoch = reviewEpoch
+  }
+}
