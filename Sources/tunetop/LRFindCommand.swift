@@ -47,7 +47,9 @@ struct LRFindCommand: ParsableCommand {
       ? "stopped at step \(result.points.count) (lr \(format(last?.learningRate ?? 0))): smoothed loss passed 4× its minimum"
       : "ran all \(result.points.count) steps"
     print(ending)
-    if let minimum = result.points.min(by: { $0.smoothedLoss < $1.smoothedLoss }) {
+    // The first steps' average rests on a handful of batches, so they are left out as the valley rule does.
+    let considered = ValleyRule.consideredRange(recorded: result.points.count, plannedSteps: steps)
+    if let minimum = result.points[considered].min(by: { $0.smoothedLoss < $1.smoothedLoss }) {
       print(
         "lowest smoothed loss \(String(format: "%.4f", minimum.smoothedLoss)) at lr \(format(minimum.learningRate))"
       )

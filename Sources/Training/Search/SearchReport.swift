@@ -30,7 +30,9 @@ public struct SearchReport: Sendable {
         try? HyperParameters.load(path: URL(fileURLWithPath: $0).appendingPathComponent("config.yaml").path)
       }
     }
-    let scored = trials.compactMap { trial in
+    // Trials a person stopped halfway say little about their settings, so only those that ran
+    // to their own end or were pruned take part.
+    let scored = trials.filter { $0.isComplete || $0.status == .pruned }.compactMap { trial in
       trial.objective.map { FinishedTrial(assignment: trial.assignment, objective: $0) }
     }
     importance = ParameterImportance.rank(space: settings.space, trials: scored)
