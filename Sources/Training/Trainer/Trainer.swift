@@ -47,8 +47,10 @@ public final class Trainer: Sendable {
   /// A trainer that continues a stopped run; see `ResumableRun.open`.
   public init(resuming run: sending ResumableRun) {
     resumeState = run.state
+    // A resumed search trial keeps its tags; no search is there to prune it any more.
+    let tags = try? run.directory.readSummary()
     handOff = Mutex((run.prepared, run.directory))
-    hooks = TrialHooks()
+    hooks = TrialHooks(search: tags?.search, trial: tags?.trial)
   }
 
   /// Starts the training thread. Calling it twice has no effect.

@@ -303,7 +303,7 @@ final class TrainingSession {
         fields: ["epoch": .integer(epoch), "best_epoch": .integer(best?.epoch ?? 0)])
       publish(.message(reason!))
     }
-    if epoch > 0, status == .running, let verdict = hooks.reviewEpoch?(metrics) {
+    if epoch > 0, let verdict = hooks.reviewEpoch?(metrics), status == .running {
       try prune(verdict, epoch: epoch)
     }
     try writeSummary()

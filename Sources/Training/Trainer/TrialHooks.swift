@@ -4,8 +4,9 @@ public struct TrialHooks: Sendable {
   public var search: String?
   public var trial: Int?
   /// Called on the training thread after each epoch from 1 on, once its metrics are on disk; a
-  /// non-nil answer ends the run as `pruned` with that answer as the reason. Deciding here rather
-  /// than through the mailbox means the verdict applies to exactly the epoch it judged.
+  /// non-nil answer ends the run as `pruned` with that answer as the reason (unless early stopping
+  /// ended it at that epoch already). Deciding here rather than through the mailbox means the
+  /// verdict applies to exactly the epoch it judged.
   public var reviewEpoch: (@Sendable (EpochMetrics) -> String?)?
 
   public init(
