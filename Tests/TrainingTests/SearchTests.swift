@@ -37,6 +37,11 @@ private func runDirectories(in url: URL) throws -> [URL] {
   #expect(Set(summaries.compactMap(\.trial)) == Set(1...6))
   #expect(report.trials.count == 6)
   #expect(search.snapshot().isFinished)
+  // The live view's curves hold one point per trained epoch of every trial.
+  #expect(report.trials.allSatisfy { $0.validationLosses.count == $0.summary?.epochsRun })
+  #expect(
+    report.trials.contains { $0.status == .pruned }
+      == report.trials.contains { ($0.summary?.epochsRun ?? 0) < 3 })
 
   let best = try #require(report.best)
   let loaded = try HyperParameters.load(path: report.bestConfigURL.path)

@@ -49,3 +49,48 @@ import Testing
   #expect(lines.count > 20)
   #expect(scratch.runs.isEmpty)
 }
+
+@Test func sigintStopsASearchKeepingEveryFinishedTrial() throws {
+  let scratch = Scratch()
+  let process = Process()
+  process.executableURL = CLI.binary
+  process.arguments = [
+    "search", "--trials", "200", "--sampler", "random", "--pruner", "none",
+    "--set", "train_samples=40", "--set", "epochs=20", "--set", "early_stopping_patience=0",
+  ]
+  process.currentDirectoryURL = scratch.url
+  process.standardOutput = FileHandle.nullDevice
+  process.standardError = FileHandle.nullDevice
+  try process.run()
+  // Wait (without a time limit on how fast) until search.json lists a finished trial.
+  func finishedTrials() -> [[String: Any]] {
+    guard let search = scratch.runs.first,
+      let data = try? Data(contentsOf: search.appendingPathComponent("search.json")),
+      let record = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let trials = record["trials"] as? [[String: Any]]
+    else { return [] }
+    return trials.filter { ($0["status"] as? String) == "completed" }
+  }
+  while finishedTrials().isEmpty && process.isRunning { Thread.sleep(forTimeInterval: 0.02) }
+  process.interrupt()
+  process.waitUntilExit()
+  #expect(process.terminationStatus == 130)
+  let search = try #require(scratch.runs.first)
+  let record =
+    try JSONSerialization.jsonObject(with: Data(contentsOf: search.appendingPathComponent("search.json")))
+    as! [String: Any]
+  let trials = record["trials"] as! [[String: Any]]
+  #expect(trials.count < 200)
+  #expect(
+    trials.allSatisfy { ["completed", "interrupted"].contains($0["status"] as? String) },
+    "\(trials.map { $0["status"] ?? "" })")
+  #expect(trials.contains { ($0["status"] as? String) == "completed" })
+  for trial in trials {
+    let run = search.appendingPathComponent(trial["run"] as! String)
+    let summary = try JSONDecoder().decode(
+      RunSummary.self, from: Data(contentsOf: run.appendingPathComponent("summary.json")))
+    #expect(summary.status.rawValue == trial["status"] as? String)
+  }
+  #expect(FileManager.default.fileExists(atPath: search.appendingPathComponent("report.txt").path))
+  #expect(FileManager.default.fileExists(atPath: search.appendingPathComponent("best.yaml").path))
+}

@@ -32,6 +32,8 @@ public final class HyperparameterSearch: Sendable {
     var finished: [FinishedTrial] = []
     var pruner: any TrialPruner
     var trainers: [Int: Trainer] = [:]
+    /// What `stop` sent to the running trainers, sent as well to any trainer registered after it.
+    var stopCommand: TrainerCommand?
     var runningWorkers = 0
   }
 
@@ -106,9 +108,13 @@ public final class HyperparameterSearch: Sendable {
   /// Starts no more trials and ends the running ones (`interrupt`: as after a signal, else as
   /// stopped by the user); every finished trial is kept and the report still gets written.
   public func stop(interrupt: Bool = false) {
-    stopping.store(true, ordering: .releasing)
-    let running = state.withLock { Array($0.trainers.values) }
-    for trainer in running { trainer.send(interrupt ? .interrupt : .stop) }
+    let command: TrainerCommand = interrupt ? .interrupt : .stop
+    let running = state.withLock { state in
+      stopping.store(true, ordering: .releasing)
+      state.stopCommand = command
+      return Array(state.trainers.values)
+    }
+    for trainer in running { trainer.send(command) }
   }
 
   public func waitUntilFinished() -> SearchReport {
@@ -190,9 +196,9 @@ public final class HyperparameterSearch: Sendable {
       // this trainer or is seen here; the trial cannot miss it.
       let stopNow = state.withLock { state in
         state.trainers[number] = trainer
-        return stopping.load(ordering: .acquiring)
+        return state.stopCommand
       }
-      if stopNow { trainer.send(.stop) }
+      if let stopNow { trainer.send(stopNow) }
       let summary = trainer.runOnThisThread()
       _ = trainer.drainEvents()
       trial.summary = summary
