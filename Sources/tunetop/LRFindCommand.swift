@@ -8,9 +8,7 @@ struct LRFindCommand: ParsableCommand {
     commandName: "lr-find",
     abstract: "Suggest a learning rate with an LR range test (the model is left unchanged).",
     discussion: """
-      Trains from the base model and freeze state of the config while the learning rate rises
-      exponentially from --start-lr to --end-lr, stops once the smoothed loss exceeds 4× its minimum,
-      and suggests a rate by fastai's valley rule. Writes the curve (lr, loss, smoothed_loss) as CSV.
+      Trains from the base model and freeze state of the config while the learning rate rises exponentially from --start-lr to --end-lr, stops once the smoothed loss exceeds 4× its minimum, and suggests a rate by fastai's valley rule. Writes the curve (lr, loss, smoothed_loss) as CSV.
       """)
 
   @OptionGroup var options: RunOptions

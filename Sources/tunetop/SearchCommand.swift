@@ -8,11 +8,9 @@ struct SearchCommand: ParsableCommand {
     commandName: "search",
     abstract: "Search hyperparameters: sample trials, prune the weak ones, report the best config.",
     discussion: """
-      Trials are run directories under runs/<stamp>-search-<name>/, next to search.json (every trial
-      and its status), report.txt and best.yaml (usable with `tunetop train --config`). The search
-      minimises the best validation loss. Without --space it searches learning_rate and weight_decay
-      (log), dropout, batch_size and frozen. Ctrl-C stops it, keeping every finished trial.
-      Exit status: 0 done, 1 no trial succeeded, 2 bad input, 130/143 after SIGINT/SIGTERM.
+      Trials are run directories under runs/<stamp>-search-<name>/, next to search.json (every trial and its status), report.txt and best.yaml (usable with `tunetop train --config`). The search minimises the best validation loss. Without --space it searches learning_rate and weight_decay (log), dropout, batch_size and frozen.
+
+      Ctrl-C stops the search, keeping every finished trial. Exit status: 0 done, 1 no trial succeeded, 2 bad input, 130/143 after SIGINT/SIGTERM.
       """)
 
   @OptionGroup var options: RunOptions

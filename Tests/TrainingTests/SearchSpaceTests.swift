@@ -56,7 +56,7 @@ func searchSpaceErrorsNameTheLineKeyAndValue(yaml: String, expected: String) {
   #expect {
     try space.check(base: HyperParameters(), groups: ["hidden1", "hidden2", "head"])
   } throws: { error in
-    String(describing: error).contains("frozen = [hidden7]") && String(describing: error).contains("hidden7")
+    String(describing: error).contains("frozen at space.yaml:1: the value [hidden7] of the search space")
   }
   try SearchSpace.standard(groups: ["hidden1", "hidden2", "head"])
     .check(base: HyperParameters(), groups: ["hidden1", "hidden2", "head"])

@@ -88,8 +88,8 @@ extension SearchSpace {
           throw ConfigError(
             key: dimension.key.name,
             message:
-              "\(dimension.key.name) = \(dimension.text(of: value)) in the search space does not work with the config: \(error.message)"
-          )
+              "\(dimension.key.name): the value \(dimension.text(of: value)) of the search space does not work with the config; \(error.message)",
+            location: dimension.location)
         }
       }
     }

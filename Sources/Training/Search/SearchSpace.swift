@@ -52,10 +52,13 @@ public struct SearchSpace: Sendable, Equatable {
 public struct SearchDimension: Sendable, Equatable {
   public let key: ConfigKey
   public let domain: SearchDomain
+  /// `file:line` where the space file gives this key, for messages; nil for built-in spaces.
+  public let location: String?
 
-  public init(key: ConfigKey, domain: SearchDomain) {
+  public init(key: ConfigKey, domain: SearchDomain, location: String? = nil) {
     self.key = key
     self.domain = domain
+    self.location = location
   }
 
   /// A sampled value as `--set` would spell it; integer keys are rounded to the nearest integer.

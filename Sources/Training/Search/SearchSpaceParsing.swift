@@ -41,7 +41,8 @@ extension SearchSpace {
           .located(location)
       }
       do {
-        dimensions.append(SearchDimension(key: key, domain: try domain(of: key, node: valueNode)))
+        dimensions.append(
+          SearchDimension(key: key, domain: try domain(of: key, node: valueNode), location: location))
       } catch {
         let line = valueNode.mark.map { "\(source):\($0.line)" } ?? location
         throw error.located(line)
