@@ -11,9 +11,11 @@ import Testing
   let dropoutStates = model.dropoutRNGStates
   let frozen = model.store.frozen
   var movedDuringTest = false
-  let result = LRRangeTest(steps: 40).run(prepared) { point in
-    if !movedDuringTest { movedDuringTest = model.store.values.map(\.bitPattern) != before }
-  }
+  let result = LRRangeTest(steps: 40).run(
+    prepared,
+    onPoint: { _ in
+      if !movedDuringTest { movedDuringTest = model.store.values.map(\.bitPattern) != before }
+    })
   // The test really trained the model, so restoring it is not trivially true.
   #expect(movedDuringTest)
   #expect(result.points.count > 10)
@@ -61,4 +63,17 @@ import Testing
   #expect(ValleyRule.index(losses: []) == nil)
   #expect(ValleyRule.consideredRange(recorded: 92, plannedSteps: 100) == 10..<87)
   #expect(ValleyRule.consideredRange(recorded: 12, plannedSteps: 100) == 0..<0)
+}
+
+@Test func backgroundLRRangeTestMatchesTheForegroundOneAndCanBeCancelled() throws {
+  let hp = try settings(["train_samples=64"])
+  let foreground = LRRangeTest(steps: 30).run(try PreparedRun.prepare(hp))
+  let background = BackgroundLRRangeTest(LRRangeTest(steps: 30), prepared: try PreparedRun.prepare(hp))
+  let result = background.waitUntilFinished()
+  #expect(result == foreground)
+  #expect(background.points() == foreground.points)
+
+  let cancelledEarly = BackgroundLRRangeTest(LRRangeTest(steps: 30), prepared: try PreparedRun.prepare(hp))
+  cancelledEarly.cancel()
+  #expect(cancelledEarly.waitUntilFinished().points.isEmpty)
 }

@@ -45,16 +45,18 @@ public struct LRRangeTest: Sendable, Equatable {
 
   /// Runs the test on a prepared run's model and training split; `onPoint` sees each step as it
   /// is recorded (for a live chart).
-  public func run(_ prepared: PreparedRun, onPoint: (LRRangePoint) -> Void = { _ in }) -> LRRangeTestResult {
+  public func run(
+    _ prepared: PreparedRun, isCancelled: () -> Bool = { false }, onPoint: (LRRangePoint) -> Void = { _ in }
+  ) -> LRRangeTestResult {
     run(
       model: prepared.model, data: prepared.train, hyperParameters: prepared.hyperParameters,
-      onPoint: onPoint)
+      isCancelled: isCancelled, onPoint: onPoint)
   }
 
   /// Runs the test on `model` with the optimizer, batch size, clipping, label smoothing, layer-wise
-  /// LR decay and frozen groups of `hyperParameters`.
+  /// LR decay and frozen groups of `hyperParameters`; `isCancelled` is asked before every step.
   public func run(
-    model: MLP, data: Dataset, hyperParameters hp: HyperParameters,
+    model: MLP, data: Dataset, hyperParameters hp: HyperParameters, isCancelled: () -> Bool = { false },
     onPoint: (LRRangePoint) -> Void = { _ in }
   ) -> LRRangeTestResult {
     let store = model.store
@@ -90,7 +92,7 @@ public struct LRRangeTest: Sendable, Equatable {
     var average = 0.0
     var bestSmoothed = Double.infinity
     var stoppedEarly = false
-    for index in 0..<steps {
+    for index in 0..<steps where !isCancelled() {
       if cursor + batchSize > order.count {
         rng.shuffle(&order)
         cursor = 0
