@@ -25,6 +25,8 @@ public final class HyperparameterSearch: Sendable {
   private let started = Atomic<Bool>(false)
   private let done = DispatchSemaphore(value: 0)
   private let report = Mutex<SearchReport?>(nil)
+  /// Serialises `search.json` writes; the trials are read under it so a later write is never older.
+  private let recordWriter = Mutex<Void>(())
 
   private struct SearchState: Sendable {
     var nextTrial = 1
@@ -262,6 +264,10 @@ public final class HyperparameterSearch: Sendable {
   /// Rewrites `search.json`: the settings and every trial so far, atomically, so a killed search
   /// still says which run directories are its trials.
   private func writeRecord() throws {
+    try recordWriter.withLock { _ in try writeRecordLocked() }
+  }
+
+  private func writeRecordLocked() throws {
     let trials = state.withLock { $0.trials }
     let object: [String: Any] = [
       "id": id,
