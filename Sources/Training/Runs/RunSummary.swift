@@ -14,11 +14,14 @@ public struct RunSummary: Sendable, Equatable, Codable {
   public var reason: String?
   /// The process that writes the run, so a listing can tell a live run from a killed one.
   public var pid: Int32?
+  /// The run this one was forked from; nil for a run that started from the base model.
+  public var parent: RunParent?
 
   public init(
     status: RunStatus, epochsRun: Int = 0, bestEpoch: Int = 0, bestValidationLoss: Double = .nan,
     bestValidationAccuracy: Double = .nan, testAccuracy: Double? = nil, samplesPerSecond: Double = 0,
-    wallSeconds: Double = 0, steps: Int = 0, reason: String? = nil, pid: Int32? = nil
+    wallSeconds: Double = 0, steps: Int = 0, reason: String? = nil, pid: Int32? = nil,
+    parent: RunParent? = nil
   ) {
     self.status = status
     self.epochsRun = epochsRun
@@ -31,6 +34,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     self.steps = steps
     self.reason = reason
     self.pid = pid
+    self.parent = parent
   }
 
   enum CodingKeys: String, CodingKey {
@@ -45,6 +49,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     case steps
     case reason
     case pid
+    case parent
   }
 }
 
@@ -63,6 +68,7 @@ extension RunSummary {
     try container.encode(steps, forKey: .steps)
     try container.encodeIfPresent(reason, forKey: .reason)
     try container.encodeIfPresent(pid, forKey: .pid)
+    try container.encodeIfPresent(parent, forKey: .parent)
   }
 
   public init(from decoder: Decoder) throws {
@@ -79,6 +85,7 @@ extension RunSummary {
     steps = try container.decodeIfPresent(Int.self, forKey: .steps) ?? 0
     reason = try container.decodeIfPresent(String.self, forKey: .reason)
     pid = try container.decodeIfPresent(Int32.self, forKey: .pid)
+    parent = try container.decodeIfPresent(RunParent.self, forKey: .parent)
   }
 }
 

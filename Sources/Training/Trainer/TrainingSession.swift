@@ -450,7 +450,7 @@ final class TrainingSession {
       bestValidationLoss: best?.validationLoss ?? .nan,
       bestValidationAccuracy: best?.validationAccuracy ?? .nan, testAccuracy: testAccuracy,
       samplesPerSecond: wall > 0 ? Double(samplesSeen) / wall : 0, wallSeconds: wall, steps: step,
-      reason: reason, pid: getpid())
+      reason: reason, pid: getpid(), parent: directory?.parent)
   }
 
   private func writeSummary() throws {
