@@ -67,7 +67,7 @@ public enum KeyMap {
     Binding(keys: [.character("t")], context: .global, action: .cycleTheme, help: "next colour theme"),
     Binding(
       keys: [.character("6")], context: .global, action: .showScreen(.runs),
-      help: "runs: compare, resume, fork"),
+      help: "runs, compare, fork"),
 
     Binding(keys: [.up, .character("k")], context: .form, action: .moveUp, help: "move up / down"),
     Binding(keys: [.down, .character("j")], context: .form, action: .moveDown, help: "move up / down"),

@@ -47,9 +47,13 @@ public struct RunsView: Equatable, Sendable {
   }
 
   /// Settings keys whose values differ between the marked runs: all the legend needs to tell them apart.
+  /// A fork's `base_model` is its parent's checkpoint, which the legend names as the parent instead.
   public static func differingKeys(_ curves: [RunCurve]) -> [ConfigKey] {
-    let settings = curves.map { $0.settings ?? HyperParameters() }
-    guard let first = settings.first, settings.count > 1 else { return [] }
-    return ConfigKey.all.filter { key in settings.contains { $0.value(of: key) != first.value(of: key) } }
+    guard curves.count > 1 else { return [] }
+    return ConfigKey.all.filter { key in
+      let values = curves.filter { key != .baseModel || $0.parent == nil }
+        .map { ($0.settings ?? HyperParameters()).value(of: key) }
+      return Set(values).count > 1
+    }
   }
 }

@@ -66,10 +66,10 @@ struct CompareScreen {
         best.map { " best \(NumberFormat.fixed($0.validationLoss, decimals: 4)) @\($0.epoch)" }
         ?? " no epochs"
       let settings = curve.settings ?? HyperParameters()
+      if let parent = curve.parent { text += "  ↳ \(RunsScreen.shortName(parent.run))@\(parent.epoch)" }
       let differences = keys.filter { $0 != .baseModel || curve.parent == nil }
         .map { "\($0.name)=\(settings.value(of: $0))" }
       if !differences.isEmpty { text += "  " + differences.joined(separator: " ") }
-      if let parent = curve.parent { text += "  ↳ fork of \(parent.run)@\(parent.epoch)" }
       return LegendLine(
         role: CompareScreen.roles[index % CompareScreen.roles.count], text: text, style: Style())
     }

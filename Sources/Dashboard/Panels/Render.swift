@@ -77,10 +77,10 @@ func statusBar(_ state: DashboardState) -> StatusBar {
     hints = screenHints(state.screen)
   } else {
     hint({ if case .startStop = $0 { true } else { false } }, active ? "stop" : "start")
+    if active {
+      hint({ if case .pauseResume = $0 { true } else { false } }, run?.status == .paused ? "resume" : "pause")
+    }
     hint({ if case .showScreen(.runs) = $0 { true } else { false } }, "runs")
-  }
-  if active && state.screen == .main {
-    hint({ if case .pauseResume = $0 { true } else { false } }, run?.status == .paused ? "resume" : "pause")
   }
   hint({ if case .toggleHelp = $0 { true } else { false } }, "help")
   hint({ if case .quit = $0 { true } else { false } }, "quit")

@@ -44,9 +44,9 @@ struct RunsScreen {
     ]
     let used = 2 + columns.reduce(0) { $0 + $1.width + 1 }
     columns.append(
-      Column(title: "differs from defaults", width: max(0, width - used), alignRight: false, sort: nil) {
-        $0.differences.joined(separator: " ")
-      })
+      Column(
+        title: "differs from defaults", width: max(0, width - used), alignRight: false, sort: nil,
+        text: RunsScreen.changes))
     return columns
   }
 
@@ -128,6 +128,13 @@ struct RunsScreen {
     let changes = record.differences
     parts.append(changes.isEmpty ? "default settings" : changes.joined(separator: " "))
     return parts.joined(separator: " · ")
+  }
+
+  /// The changed settings; a fork names its parent instead of the long path of the parent's checkpoint.
+  static func changes(_ record: RunRecord) -> String {
+    guard let parent = record.summary?.parent else { return record.differences.joined(separator: " ") }
+    let rest = record.differences.filter { !$0.hasPrefix(ConfigKey.baseModel.name + "=") }
+    return (["↳\(shortName(parent.run))@\(parent.epoch)"] + rest).joined(separator: " ")
   }
 
   /// The name after the `yyyyMMdd-HHmmss-` prefix, which the started column shows.
