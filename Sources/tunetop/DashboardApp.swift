@@ -16,6 +16,8 @@ final class DashboardApp {
   private var lastRender = ContinuousClock.now
   /// When the runs screens last re-read the runs directory.
   private var lastRunsRefresh = ContinuousClock.now
+  /// What was read of each run, so refreshes re-read only the runs that changed.
+  private let runsCache = RunCatalogCache()
   private let clock = ContinuousClock()
 
   /// Keys are polled this often, so events are drained and the screen refreshed ≥ 10×/s during a run.
@@ -181,8 +183,14 @@ extension DashboardApp {
   fileprivate func performRunsEffect(_ effect: DashboardEffect) {
     switch effect {
     case .loadRuns:
+      if runsCache.isEmpty {
+        // The first listing shows at once without the configs, which cost most of the reading;
+        // the differing settings fill in a moment later.
+        dispatch(.runsLoaded(RunCatalog.list(runs: runsURL, readingSettings: false)))
+        draw(clock.now)
+      }
+      dispatch(.runsLoaded(runsCache.list(runs: runsURL)))
       lastRunsRefresh = clock.now
-      dispatch(.runsLoaded(RunCatalog.list(runs: runsURL)))
     case .loadCurves(let paths):
       lastRunsRefresh = clock.now
       dispatch(.curvesLoaded(paths.map(DashboardApp.curve)))

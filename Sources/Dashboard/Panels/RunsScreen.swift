@@ -149,11 +149,14 @@ struct RunsScreen {
     return String(characters[16...])
   }
 
+  /// `11-29 09:15` in local time, by `localtime_r`: a date formatter per row would cost more than
+  /// the rest of the frame.
   static func startedText(_ date: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.dateFormat = "MM-dd HH:mm"
-    return formatter.string(from: date)
+    var seconds = time_t(date.timeIntervalSince1970)
+    var parts = tm()
+    guard localtime_r(&seconds, &parts) != nil else { return "-" }
+    func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    return "\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min))"
   }
 
   static func statusText(_ record: RunRecord) -> String {
