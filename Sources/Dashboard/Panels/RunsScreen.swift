@@ -28,7 +28,7 @@ struct RunsScreen {
         })
     }
     columns += [
-      Column(title: "status", width: 10, alignRight: false, sort: .status, text: RunsScreen.statusText),
+      Column(title: "status", width: 11, alignRight: false, sort: .status, text: RunsScreen.statusText),
       Column(title: "ep", width: 4, alignRight: true, sort: .epochs) {
         $0.summary.map { String($0.epochsRun) } ?? "-"
       },
