@@ -15,14 +15,14 @@ import Testing
   #expect(missing.status == 2)
   #expect(missing.error.contains("no-such-run"))
 
-  let fork = try CLI.run(["train", "--fork", "parent", "--set", "epochs=1"], in: scratch.url)
+  let fork = try CLI.run(["train", "--fork", "parent", "--set", "epochs=2"], in: scratch.url)
   #expect(fork.status == 0, "\(fork.error)")
   let forkRun = try #require(scratch.runs.first { $0.lastPathComponent.contains("fork-e") })
   let parentRun = try #require(scratch.runs.first { $0.lastPathComponent.hasSuffix("-parent") })
   let summary = try JSONDecoder().decode(
     RunSummary.self, from: Data(contentsOf: forkRun.appendingPathComponent("summary.json")))
   #expect(summary.parent?.run == parentRun.lastPathComponent)
-  #expect(summary.epochsRun == 1)
+  #expect(summary.epochsRun == 2)
   let config = try String(contentsOf: forkRun.appendingPathComponent("config.yaml"), encoding: .utf8)
   #expect(config.hasPrefix("# forked from \(parentRun.lastPathComponent)"))
 }
