@@ -14,6 +14,10 @@ final class DashboardApp {
   private var buffer = ScreenBuffer(width: 0, height: 0)
   private var dirty = true
   private var lastRender = ContinuousClock.now
+  /// When the runs screens last re-read the runs directory.
+  private var lastRunsRefresh = ContinuousClock.now
+  /// What was read of each run, so refreshes re-read only the runs that changed.
+  private let runsCache = RunCatalogCache()
   private let clock = ContinuousClock()
 
   /// Keys are polled this often, so events are drained and the screen refreshed ≥ 10×/s during a run.
@@ -43,6 +47,7 @@ final class DashboardApp {
         }
       }
       drainTrainer()
+      refreshRunsScreenIfDue()
       if state.quitting {
         finishRun()
         return 0
@@ -113,8 +118,11 @@ final class DashboardApp {
         } catch {
           dispatch(.modelFailed("\(error)"))
         }
-      case .startRun(let settings):
-        start(settings)
+      case .startRun(let settings, let name, let parent):
+        start(settings, name: name, parent: parent)
+      case .loadRuns, .loadCurves, .loadCheckpoints, .promoteCheckpoint, .deleteCheckpoints, .planFork,
+        .resumeRun, .exportRuns:
+        performRunsEffect(effect)
       case .send(let command):
         trainer?.send(command)
       case .writeFile(let path, let contents):
@@ -139,15 +147,118 @@ final class DashboardApp {
   }
 
   /// Prepares the run and starts its thread; any failure leaves the dashboard idle with the reason shown.
-  private func start(_ settings: HyperParameters) {
+  private func start(_ settings: HyperParameters, name: String?, parent: RunParent?) {
     guard trainer == nil else { return }
     do {
       let prepared = try PreparedRun.prepare(settings)
       let info = ModelInfo(prepared)
-      let directory = try RunDirectory(root: runsURL, name: prepared.hyperParameters.shortRunName())
+      let directory = try RunDirectory(
+        root: runsURL, name: name ?? prepared.hyperParameters.shortRunName(), parent: parent)
       let trainer = Trainer(prepared, directory: directory)
       self.trainer = trainer
       dispatch(.modelPrepared(info))
+      trainer.start()
+    } catch {
+      dispatch(.runFailedToStart("\(error)"))
+    }
+  }
+}
+
+// MARK: - Runs screens (issue 6): listing, compare, checkpoints, resume, fork, export
+
+extension DashboardApp {
+  /// How often the runs screens re-read the disk: often while this process trains (its row and
+  /// curves are live), rarely otherwise, since other processes' runs change slowly.
+  static let runsRefreshWhileTraining = Duration.seconds(1)
+  static let runsRefreshIdle = Duration.seconds(3)
+
+  /// Re-reads the runs (or the compared curves) while a runs screen is showing.
+  fileprivate func refreshRunsScreenIfDue() {
+    guard state.screen == .runs || state.screen == .compare else { return }
+    let interval = trainer == nil ? DashboardApp.runsRefreshIdle : DashboardApp.runsRefreshWhileTraining
+    guard clock.now - lastRunsRefresh >= interval else { return }
+    performRunsEffect(state.screen == .runs ? .loadRuns : .loadCurves(state.runs.marked))
+  }
+
+  fileprivate func performRunsEffect(_ effect: DashboardEffect) {
+    switch effect {
+    case .loadRuns:
+      if runsCache.isEmpty {
+        // The first listing shows at once without the configs, which cost most of the reading;
+        // the differing settings fill in a moment later.
+        dispatch(.runsLoaded(RunCatalog.list(runs: runsURL, readingSettings: false)))
+        draw(clock.now)
+      }
+      dispatch(.runsLoaded(runsCache.list(runs: runsURL)))
+      lastRunsRefresh = clock.now
+    case .loadCurves(let paths):
+      lastRunsRefresh = clock.now
+      dispatch(.curvesLoaded(paths.map(DashboardApp.curve)))
+    case .loadCheckpoints(let path):
+      dispatch(.checkpointsLoaded(run: path, CheckpointLedger.entries(run: URL(fileURLWithPath: path))))
+    case .promoteCheckpoint(let run, let entry):
+      do {
+        let target = try CheckpointLedger.promote(entry, run: URL(fileURLWithPath: run))
+        dispatch(.showMessage("promoted \(entry.label) → \(target.path)", .success))
+      } catch {
+        dispatch(.showMessage("cannot promote: \(error)", .error))
+      }
+      performRunsEffect(.loadCheckpoints(run))
+    case .deleteCheckpoints(let run):
+      do {
+        let count = try CheckpointLedger.deleteNonBest(run: URL(fileURLWithPath: run))
+        dispatch(
+          .showMessage("deleted \(count) checkpoint\(count == 1 ? "" : "s"); the best is kept", .success))
+      } catch {
+        dispatch(.showMessage("cannot delete: \(error)", .error))
+      }
+      performRunsEffect(.loadCheckpoints(run))
+    case .planFork(let path):
+      do {
+        let plan = try RunFork.plan(run: URL(fileURLWithPath: path))
+        dispatch(.forkPlanned(plan.settings, parent: plan.parent))
+      } catch {
+        dispatch(.showMessage("cannot fork: \(error)", .error))
+      }
+    case .resumeRun(let path):
+      resume(path)
+    case .exportRuns(let paths, let path):
+      do {
+        let table = try MetricsExport.export(
+          paths.map { RunCatalog.record(at: URL(fileURLWithPath: $0)) }, format: .csv)
+        let url = URL(fileURLWithPath: path)
+        try AtomicFile.write(Data(table.utf8), to: url)
+        dispatch(
+          .showMessage("exported \(paths.count) run\(paths.count == 1 ? "" : "s") to \(url.path)", .success))
+      } catch {
+        dispatch(.showMessage("cannot export: \(error)", .error))
+      }
+    default:
+      break
+    }
+  }
+
+  private static func curve(_ path: String) -> RunCurve {
+    let url = URL(fileURLWithPath: path)
+    let record = RunCatalog.record(at: url)
+    return RunCurve(
+      name: record.name, path: path, settings: record.settings, parent: record.summary?.parent,
+      epochs: (try? MetricsFile.read(run: url)) ?? [])
+  }
+
+  /// Reopens a stopped run from `last` and continues it on the training thread, with its earlier
+  /// epochs on the charts so the curves carry on where they stopped.
+  private func resume(_ path: String) {
+    guard trainer == nil else { return }
+    do {
+      let resumable = try ResumableRun.open(URL(fileURLWithPath: path))
+      let settings = resumable.state.liveSettings
+      let info = ModelInfo(resumable.prepared)
+      let epochs = (try? MetricsFile.read(run: resumable.directory.url)) ?? []
+      let trainer = Trainer(resuming: resumable)
+      self.trainer = trainer
+      dispatch(.modelPrepared(info))
+      dispatch(.runResumed(settings, epochs: epochs))
       trainer.start()
     } catch {
       dispatch(.runFailedToStart("\(error)"))

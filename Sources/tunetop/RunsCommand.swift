@@ -39,10 +39,17 @@ struct RunsCommand: ParsableCommand {
         summary.map { format($0.bestValidationLoss, "%.4f") } ?? "-",
         summary.map { format($0.bestValidationAccuracy, "%.3f") } ?? "-",
         summary.map { HeadlessProgress.duration($0.wallSeconds) } ?? "-",
-        record.differences.joined(separator: " "),
+        changes(record),
       ]
     }
     print(TextTable.render(header: header, rows: rows), terminator: "")
+  }
+
+  /// What differs from the defaults; a fork names its parent instead of its checkpoint's long path.
+  private func changes(_ record: RunRecord) -> String {
+    guard let parent = record.summary?.parent else { return record.differences.joined(separator: " ") }
+    let rest = record.differences.filter { !$0.hasPrefix(ConfigKey.baseModel.name + "=") }
+    return (["fork-of=\(parent.run)@\(parent.epoch)"] + rest).joined(separator: " ")
   }
 
   private func format(_ value: Double, _ pattern: String) -> String {

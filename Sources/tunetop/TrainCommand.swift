@@ -24,28 +24,50 @@ struct TrainCommand: ParsableCommand {
       valueName: "run"))
   var resume: String?
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Start a new run from another run's best weights and settings (--set changes them); it records its parent.",
+      valueName: "run"))
+  var fork: String?
+
   func run() throws {
     if let resume {
       try continueRun(resume)
       return
     }
-    let prepared = try failOnBadInput { try PreparedRun.prepare(options.hyperParameters()) }
-    let settings = prepared.hyperParameters
+    let (settings, parent) = try failOnBadInput { () throws -> (HyperParameters, RunParent?) in
+      guard let fork else { return (try options.hyperParameters(), nil) }
+      guard options.config == nil else {
+        throw ValidationError(
+          "--fork starts from the parent run's settings; use --set to change them, not --config")
+      }
+      let plan = try RunFork.plan(run: try RunLocator(runs: options.runsURL).locate(fork))
+      let settings = try plan.settings.applying(overrides: options.overrides)
+      try settings.validate()
+      return (settings, plan.parent)
+    }
+    let prepared = try failOnBadInput { try PreparedRun.prepare(settings) }
+    let resolved = prepared.hyperParameters
     let directory = try failOnBadInput {
       try RunDirectory(
-        root: options.runsURL, name: name ?? settings.shortRunName(), hyperParameters: settings)
+        root: options.runsURL,
+        name: name ?? parent.map { RunFork.defaultName(settings: resolved, parent: $0) }
+          ?? resolved.shortRunName(),
+        hyperParameters: resolved, parent: parent)
     }
-    let epochs = settings.epochs
+    let epochs = resolved.epochs
     let path = directory.url.path
+    if let parent { print("forking \(parent.run) from epoch \(parent.epoch)") }
     let trainer = Trainer(prepared, directory: directory)
     try supervise(trainer, epochs: epochs, path: path)
   }
 
   private func continueRun(_ reference: String) throws {
     let resumable = try failOnBadInput { () throws -> sending ResumableRun in
-      guard options.config == nil && options.overrides.isEmpty && name == nil else {
+      guard options.config == nil && options.overrides.isEmpty && name == nil && fork == nil else {
         throw ValidationError(
-          "--resume continues a run with its own settings; --config, --set and --name do not apply")
+          "--resume continues a run with its own settings; --config, --set, --name and --fork do not apply")
       }
       return try ResumableRun.open(try RunLocator(runs: options.runsURL).locate(reference))
     }

@@ -32,4 +32,22 @@ public enum DashboardAction: Sendable {
   case runFailedToStart(String)
   case themeLoaded(name: String, warnings: [String])
   case showMessage(String, StatusMessage.Kind)
+  // The run name field
+  case editRunName
+  // The runs screens
+  case showScreen(Screen)
+  case back
+  case toggleMark, clearMarks
+  case cycleSortColumn(Int), flipSortOrder
+  case openCompare, cycleCompareMetric, toggleCompareAxis
+  case openCheckpoints, promoteCheckpoint, deleteCheckpoints, confirmDelete, cancelDelete
+  case resumeSelected, forkSelected, exportRuns
+  // Reports from the app loop about runs on disk
+  case runsLoaded([RunRecord])
+  case curvesLoaded([RunCurve])
+  case checkpointsLoaded(run: String, [CheckpointEntry])
+  /// A fork's settings and parent, read from the parent's directory.
+  case forkPlanned(HyperParameters, parent: RunParent)
+  /// A stopped run was reopened and continues with these settings and earlier epochs.
+  case runResumed(HyperParameters, epochs: [EpochMetrics])
 }

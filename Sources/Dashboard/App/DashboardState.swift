@@ -6,6 +6,8 @@ public struct DashboardState: Equatable, Sendable {
   public enum Overlay: Equatable, Sendable {
     case help
     case confirmQuit
+    /// The y/n question before deleting a run's non-best checkpoints.
+    case confirmDelete
   }
 
   /// The keys a running trainer accepts as hot edits; every other key is locked during a run.
@@ -43,6 +45,15 @@ public struct DashboardState: Equatable, Sendable {
   public var themeNames: [String] = ["default"]
   /// Set once `.quit` has been emitted; the loop exits after performing it.
   public var quitting = false
+  /// The full-screen view showing; `main` is the panels.
+  public var screen: Screen = .main
+  public var runs = RunsView()
+  /// The name typed for the next run; empty means the automatic short name.
+  public var runName = ""
+  /// True while the editor holds the run name rather than a setting.
+  public var editingRunName = false
+  /// Set by a fork: the next run starts from this run's best weights and records it as its parent.
+  public var forkParent: RunParent?
 
   public init(
     settings: HyperParameters, width: Int = 80, height: Int = 24, configPath: String = "tunetop.yaml",
@@ -54,6 +65,16 @@ public struct DashboardState: Equatable, Sendable {
     self.configPath = configPath
     self.model = model
   }
+
+  /// The name the next run gets: the typed one, else a fork's or the settings' short name.
+  public var effectiveRunName: String {
+    if !runName.isEmpty { return runName }
+    if let forkParent { return RunFork.defaultName(settings: settings, parent: forkParent) }
+    return settings.shortRunName()
+  }
+
+  /// A setting (not the run name) is being edited.
+  public var isEditingSetting: Bool { editor != nil && !editingRunName }
 
   /// A run has been asked for and has not finished yet.
   public var isRunActive: Bool { run?.isActive ?? false }
@@ -108,5 +129,7 @@ public struct DashboardState: Equatable, Sendable {
       && lhs.overlay == rhs.overlay && lhs.model == rhs.model && lhs.modelError == rhs.modelError
       && lhs.run == rhs.run && lhs.logScale == rhs.logScale && lhs.smoothing == rhs.smoothing
       && lhs.message == rhs.message && lhs.themeName == rhs.themeName && lhs.quitting == rhs.quitting
+      && lhs.screen == rhs.screen && lhs.runs == rhs.runs && lhs.runName == rhs.runName
+      && lhs.editingRunName == rhs.editingRunName && lhs.forkParent == rhs.forkParent
   }
 }

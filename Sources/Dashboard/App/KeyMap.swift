@@ -3,6 +3,7 @@ public enum KeyMap {
   /// Where a binding applies; the more specific context is tried first.
   public enum Context: String, CaseIterable, Sendable {
     case global, form, layers, editing, help, confirm
+    case runs, compare, checkpoints, confirmDelete
 
     /// The heading of this context in the help overlay.
     public var heading: String {
@@ -13,6 +14,21 @@ public enum KeyMap {
       case .editing: "Editing a value"
       case .help: "This help"
       case .confirm: "Quit while a run is active"
+      case .runs: "Runs (6)"
+      case .compare: "Compare (c in Runs)"
+      case .checkpoints: "Checkpoints (Enter in Runs)"
+      case .confirmDelete: "Deleting checkpoints"
+      }
+    }
+
+    /// The screen whose help lists this context; nil for the keys that work everywhere.
+    public var screen: Screen? {
+      switch self {
+      case .global, .help: nil
+      case .form, .layers, .editing, .confirm: .main
+      case .runs: .runs
+      case .compare: .compare
+      case .checkpoints, .confirmDelete: .checkpoints
       }
     }
   }
@@ -49,6 +65,9 @@ public enum KeyMap {
     Binding(keys: [.character("w")], context: .global, action: .saveConfig, help: "write settings to YAML"),
     Binding(keys: [.character("R")], context: .global, action: .resetAll, help: "reset all settings"),
     Binding(keys: [.character("t")], context: .global, action: .cycleTheme, help: "next colour theme"),
+    Binding(
+      keys: [.character("6")], context: .global, action: .showScreen(.runs),
+      help: "runs, compare, fork"),
 
     Binding(keys: [.up, .character("k")], context: .form, action: .moveUp, help: "move up / down"),
     Binding(keys: [.down, .character("j")], context: .form, action: .moveDown, help: "move up / down"),
@@ -65,6 +84,7 @@ public enum KeyMap {
     ),
     Binding(keys: [.character(" ")], context: .form, action: .stepValue(1), help: "toggle / next choice"),
     Binding(keys: [.character("r")], context: .form, action: .resetFocused, help: "reset to default"),
+    Binding(keys: [.character("n")], context: .form, action: .editRunName, help: "name the next run"),
 
     Binding(keys: [.up, .character("k")], context: .layers, action: .moveUp, help: "move up / down"),
     Binding(keys: [.down, .character("j")], context: .layers, action: .moveDown, help: "move up / down"),
@@ -83,6 +103,54 @@ public enum KeyMap {
     Binding(
       keys: [.character("?"), .escape, .character("q")], context: .help, action: .closeOverlay, help: "close"),
 
+    Binding(keys: [.up, .character("k")], context: .runs, action: .moveUp, help: "move up / down"),
+    Binding(keys: [.down, .character("j")], context: .runs, action: .moveDown, help: "move up / down"),
+    Binding(keys: [.pageUp], context: .runs, action: .pageUp, help: "page up / down"),
+    Binding(keys: [.pageDown], context: .runs, action: .pageDown, help: "page up / down"),
+    Binding(keys: [.home], context: .runs, action: .moveFirst, help: "first / last run"),
+    Binding(keys: [.end], context: .runs, action: .moveLast, help: "first / last run"),
+    Binding(keys: [.character(" ")], context: .runs, action: .toggleMark, help: "mark for compare (2–6)"),
+    Binding(keys: [.character("u")], context: .runs, action: .clearMarks, help: "clear the marks"),
+    Binding(keys: [.character("c")], context: .runs, action: .openCompare, help: "compare the marked runs"),
+    Binding(
+      keys: [.character(">")], context: .runs, action: .cycleSortColumn(1), help: "sort by next / prev column"
+    ),
+    Binding(
+      keys: [.character("<")], context: .runs, action: .cycleSortColumn(-1),
+      help: "sort by next / prev column"),
+    Binding(keys: [.character("I")], context: .runs, action: .flipSortOrder, help: "invert the sort order"),
+    Binding(keys: [.enter], context: .runs, action: .openCheckpoints, help: "checkpoints of the run"),
+    Binding(keys: [.character("r")], context: .runs, action: .resumeSelected, help: "resume a stopped run"),
+    Binding(keys: [.character("f")], context: .runs, action: .forkSelected, help: "fork from its best epoch"),
+    Binding(keys: [.character("e")], context: .runs, action: .exportRuns, help: "export marked runs to CSV"),
+    Binding(keys: [.escape], context: .runs, action: .back, help: "back"),
+
+    Binding(
+      keys: [.character("v")], context: .compare, action: .cycleCompareMetric,
+      help: "val loss / val acc / train loss"),
+    Binding(
+      keys: [.character("x")], context: .compare, action: .toggleCompareAxis, help: "x axis epoch / step"),
+    Binding(
+      keys: [.character("e")], context: .compare, action: .exportRuns, help: "export these runs to CSV"),
+    Binding(keys: [.escape], context: .compare, action: .back, help: "back to the runs"),
+
+    Binding(keys: [.up, .character("k")], context: .checkpoints, action: .moveUp, help: "move up / down"),
+    Binding(
+      keys: [.down, .character("j")], context: .checkpoints, action: .moveDown, help: "move up / down"),
+    Binding(
+      keys: [.character("P")], context: .checkpoints, action: .promoteCheckpoint,
+      help: "promote (copy to promoted)"),
+    Binding(
+      keys: [.character("d")], context: .checkpoints, action: .deleteCheckpoints, help: "delete all but best"),
+    Binding(keys: [.escape], context: .checkpoints, action: .back, help: "back to the runs"),
+
+    Binding(
+      keys: [.character("y"), .character("Y")], context: .confirmDelete, action: .confirmDelete,
+      help: "delete them"),
+    Binding(
+      keys: [.character("n"), .character("N"), .escape], context: .confirmDelete, action: .cancelDelete,
+      help: "keep them"),
+
     Binding(
       keys: [.character("y"), .character("Y")], context: .confirm, action: .confirmQuit,
       help: "quit, stopping the run"),
@@ -95,7 +163,14 @@ public enum KeyMap {
   public static func contexts(for state: DashboardState) -> [Context] {
     if state.overlay == .confirmQuit { return [.confirm] }
     if state.overlay == .help { return [.help] }
+    if state.overlay == .confirmDelete { return [.confirmDelete] }
     if state.editor != nil { return [.editing] }
+    switch state.screen {
+    case .main: break
+    case .runs: return [.runs, .global]
+    case .compare: return [.compare, .global]
+    case .checkpoints: return [.checkpoints, .global]
+    }
     switch state.focus {
     case .hyperparameters: return [.form, .global]
     case .layers: return [.layers, .global]

@@ -35,16 +35,20 @@ struct Reducer {
     switch action {
     case .moveUp: move(by: -1)
     case .moveDown: move(by: 1)
-    case .pageUp: move(by: -max(1, DashboardLayout(state).formRows - 1))
-    case .pageDown: move(by: max(1, DashboardLayout(state).formRows - 1))
+    case .pageUp: move(by: -max(1, pageRows - 1))
+    case .pageDown: move(by: max(1, pageRows - 1))
     case .moveFirst: move(by: -ConfigKey.all.count)
     case .moveLast: move(by: ConfigKey.all.count)
     case .focusNext: state.focus = state.focus.cycled(by: 1)
     case .focusPrevious: state.focus = state.focus.cycled(by: -1)
-    case .focusPanel(let panel): state.focus = panel
+    case .focusPanel(let panel):
+      state.focus = panel
+      state.screen = .main
     case .beginEdit: beginEdit()
-    case .commitEdit: commitEdit()
+    case .commitEdit:
+      if state.editingRunName { finishRunNameEdit(commit: true) } else { commitEdit() }
     case .cancelEdit:
+      if state.editingRunName { finishRunNameEdit(commit: false) }
       state.editor = nil
       state.formError = nil
     case .stepValue(let direction): step(direction)
@@ -106,12 +110,27 @@ struct Reducer {
         ? StatusMessage("theme \(name)") : StatusMessage(warnings.joined(separator: "; "), .warning)
     case .showMessage(let text, let kind):
       state.message = StatusMessage(text, kind)
+    case .editRunName, .showScreen, .back, .toggleMark, .clearMarks, .cycleSortColumn, .flipSortOrder,
+      .openCompare, .cycleCompareMetric, .toggleCompareAxis, .openCheckpoints, .promoteCheckpoint,
+      .deleteCheckpoints, .confirmDelete, .cancelDelete, .resumeSelected, .forkSelected, .exportRuns,
+      .runsLoaded, .curvesLoaded, .checkpointsLoaded, .forkPlanned, .runResumed:
+      applyRuns(action)
     }
   }
 
   // MARK: - Focus
 
+  /// Rows a page key moves: the form's on the main screen, the table's on the runs screens.
+  var pageRows: Int {
+    state.screen == .main
+      ? DashboardLayout(state).formRows : RunsLayout(width: state.width, height: state.height).tableRows
+  }
+
   mutating func move(by offset: Int) {
+    guard state.screen == .main else {
+      moveInRuns(by: offset)
+      return
+    }
     switch state.focus {
     case .hyperparameters:
       state.formIndex = min(max(0, state.formIndex + offset), ConfigKey.all.count - 1)
@@ -189,6 +208,7 @@ struct Reducer {
     }
     let old = state.settings
     state.settings = HyperParameters()
+    state.forkParent = nil
     state.formError = nil
     state.editor = nil
     state.message = StatusMessage("every setting is back to its default")
@@ -211,6 +231,8 @@ struct Reducer {
     state.settings = candidate
     state.formError = nil
     if candidate == old { return true }
+    // Other weights to start from make it a new run rather than a fork.
+    if candidate.baseModel != old.baseModel { state.forkParent = nil }
     state.message = nil
     if state.isRunActive {
       sendHotEdit(key)
@@ -265,7 +287,11 @@ struct Reducer {
     state.formError = nil
     state.run = RunHistory()
     state.message = StatusMessage("starting…")
-    effects.append(.startRun(state.settings))
+    effects.append(
+      .startRun(
+        state.settings, name: state.runName.isEmpty && state.forkParent == nil ? nil : state.effectiveRunName,
+        parent: state.forkParent))
+    state.runName = ""
   }
 
   mutating func pauseResume() {

@@ -7,10 +7,14 @@ struct HelpOverlay {
     var heading: Bool
   }
 
+  /// The screen whose keys are listed, after the ones that work everywhere.
+  var screen: Screen = .main
+
   /// Bindings of a context that share a description are merged (`1 2 3 4 5  jump to a panel`).
-  static func lines() -> [Line] {
+  static func lines(for screen: Screen = .main) -> [Line] {
     var lines: [Line] = []
-    for context in KeyMap.Context.allCases where context != .help {
+    for context in KeyMap.Context.allCases
+    where context != .help && (context.screen == nil || context.screen == screen) {
       lines.append(Line(keys: "", text: context.heading, heading: true))
       var seen: [String: Int] = [:]
       for binding in KeyMap.bindings where binding.context == context {
@@ -27,7 +31,7 @@ struct HelpOverlay {
   }
 
   func draw(into buffer: inout ScreenBuffer, in area: Rect) {
-    let lines = HelpOverlay.lines()
+    let lines = HelpOverlay.lines(for: screen)
     let keyWidth = min(11, lines.map(\.keys.count).max() ?? 0)
     // Two columns when one would not fit the height.
     let columns = lines.count + 2 > area.height ? 2 : 1

@@ -28,7 +28,7 @@ struct HyperparametersPanel {
       let key = keys[index]
       let y = inner.y + row
       let focused = state.focus == .hyperparameters && index == state.formIndex
-      let editing = focused && state.editor != nil
+      let editing = focused && state.isEditingSetting
       let locked = state.lockReason(key) != nil
       let error = state.formError.flatMap { $0.key == key.name && focused ? $0.message : nil }
       var formRow = FormRow(
@@ -46,10 +46,41 @@ struct HyperparametersPanel {
         buffer.restyle(Rect(x: inner.x + 1, y: y, width: inner.width - 1, height: 1)) { $0.dim = true }
       }
     }
+    drawRunName(into: &buffer, rect: rect)
     // Scroll hints on the frame, so hidden rows are never a surprise.
     if top > 0 { buffer.put("▲", x: rect.maxX - 1, y: inner.y, style: Style(foreground: .highlight)) }
     if below > 0 {
       buffer.put("▼", x: rect.maxX - 1, y: inner.maxY - 1, style: Style(foreground: .highlight))
     }
+  }
+
+  /// The next run's name on the bottom edge (`n name: lr3e-3`), as a field while it is typed.
+  func drawRunName(into buffer: inout ScreenBuffer, rect: Rect) {
+    let room = rect.width - 6
+    guard room > 10, rect.height >= 3 else { return }
+    let y = rect.maxY - 1
+    let x = rect.x + 2
+    var column = buffer.put("n", x: x, y: y, style: Style(foreground: .highlight, bold: true))
+    column = buffer.put(" name ", x: column, y: y, style: Style(foreground: .title))
+    let valueRoom = rect.maxX - 2 - column
+    if state.editingRunName, let editor = state.editor {
+      // Underlined with a reversed cursor cell, like a form field, so it shows in every colour depth.
+      let characters = Array(editor.text)
+      let visible = min(max(characters.count + 1, 12), valueRoom)
+      let offset = max(0, editor.cursor - visible + 1)
+      for index in 0..<max(0, visible) {
+        let position = offset + index
+        var style = Style(foreground: .text, underline: true)
+        if position == editor.cursor { style.reverse = true }
+        buffer[column + index, y] = Cell(
+          character: position < characters.count ? characters[position] : " ", style: style)
+      }
+      return
+    }
+    let automatic = state.runName.isEmpty
+    let text = automatic ? "auto: " + state.effectiveRunName : state.runName
+    buffer.put(
+      TextFit.truncate(text, to: valueRoom - 1), x: column, y: y,
+      style: Style(foreground: automatic ? .dimText : .highlight))
   }
 }

@@ -15,6 +15,20 @@ struct MessageLine {
   }
 
   var contextHelp: String {
+    switch state.screen {
+    case .main: break
+    case .runs:
+      return state.runs.marked.count >= 2
+        ? "c compares the \(state.runs.marked.count) marked runs · e exports them · u clears the marks"
+        : "Space marks runs to compare · Enter checkpoints · r resume · f fork · e export · > < I sort"
+    case .compare:
+      return "a fork starts at its parent's epoch (dotted line); the legend lists only settings that differ"
+    case .checkpoints:
+      return "a checkpoint is kept each time validation loss improves; ◆ marks the best"
+    }
+    if state.editingRunName {
+      return "run name: letters, digits and - _ . = + (others become _) · empty = \(state.effectiveRunName)"
+    }
     switch state.focus {
     case .hyperparameters:
       let key = state.focusedKey

@@ -12,6 +12,10 @@ public func render(_ state: DashboardState, into buffer: inout ScreenBuffer) {
   var state = state
   state.width = buffer.width
   state.height = buffer.height
+  if state.screen != .main {
+    renderRunsScreen(state, into: &buffer)
+    return
+  }
   let layout = DashboardLayout(state)
   HyperparametersPanel(state: state).draw(into: &buffer, in: layout.hyperparameters)
   LayersPanel(state: state).draw(into: &buffer, in: layout.layers)
@@ -24,6 +28,26 @@ public func render(_ state: DashboardState, into buffer: inout ScreenBuffer) {
   switch state.overlay {
   case .help: HelpOverlay().draw(into: &buffer, in: area)
   case .confirmQuit: QuitConfirmation().draw(into: &buffer, in: area)
+  case .confirmDelete, nil: break
+  }
+}
+
+/// The runs, compare and checkpoints screens: one full-width box over the message line and status bar.
+func renderRunsScreen(_ state: DashboardState, into buffer: inout ScreenBuffer) {
+  let layout = RunsLayout(width: buffer.width, height: buffer.height)
+  switch state.screen {
+  case .runs, .main: RunsScreen(state: state).draw(into: &buffer, in: layout.box)
+  case .compare: CompareScreen(state: state).draw(into: &buffer, in: layout.box)
+  case .checkpoints: CheckpointsScreen(state: state).draw(into: &buffer, in: layout.box)
+  }
+  MessageLine(state: state).draw(into: &buffer, y: layout.messageRow, width: buffer.width)
+  statusBar(state).draw(into: &buffer, x: 0, y: layout.statusRow, width: buffer.width)
+  switch state.overlay {
+  case .help: HelpOverlay(screen: state.screen).draw(into: &buffer, in: layout.box)
+  case .confirmQuit: QuitConfirmation().draw(into: &buffer, in: layout.box)
+  case .confirmDelete:
+    let count = state.runs.ledger.filter { $0.kind == .history && !$0.isBest }.count
+    DeleteConfirmation(count: count).draw(into: &buffer, in: layout.box)
   case nil: break
   }
 }
@@ -49,9 +73,14 @@ func statusBar(_ state: DashboardState) -> StatusBar {
       hints.append(StatusBar.KeyHint(binding.keys[0].displayName, text))
     }
   }
-  hint({ if case .startStop = $0 { true } else { false } }, active ? "stop" : "start")
-  if active {
-    hint({ if case .pauseResume = $0 { true } else { false } }, run?.status == .paused ? "resume" : "pause")
+  if state.screen != .main {
+    hints = screenHints(state.screen)
+  } else {
+    hint({ if case .startStop = $0 { true } else { false } }, active ? "stop" : "start")
+    if active {
+      hint({ if case .pauseResume = $0 { true } else { false } }, run?.status == .paused ? "resume" : "pause")
+    }
+    hint({ if case .showScreen(.runs) = $0 { true } else { false } }, "runs")
   }
   hint({ if case .toggleHelp = $0 { true } else { false } }, "help")
   hint({ if case .quit = $0 { true } else { false } }, "quit")
@@ -62,4 +91,32 @@ func statusBar(_ state: DashboardState) -> StatusBar {
     etaSeconds: eta, bestValidationLoss: best?.validationLoss,
     bestValidationAccuracy: best?.validationAccuracy,
     keyHints: hints, alert: run?.overfittingOnset.map { "⚠ overfit ep \($0)" })
+}
+
+/// The few keys of a runs screen worth showing in the status bar, looked up in the key map.
+func screenHints(_ screen: Screen) -> [StatusBar.KeyHint] {
+  let wanted: [(context: KeyMap.Context, help: String, text: String)]
+  switch screen {
+  case .main: return []
+  case .runs:
+    wanted = [
+      (.runs, "mark for compare (2–6)", "mark"), (.runs, "compare the marked runs", "compare"),
+      (.runs, "resume a stopped run", "resume"), (.runs, "fork from its best epoch", "fork"),
+    ]
+  case .compare:
+    wanted = [
+      (.compare, "val loss / val acc / train loss", "metric"), (.compare, "x axis epoch / step", "x axis"),
+    ]
+  case .checkpoints:
+    wanted = [
+      (.checkpoints, "promote (copy to promoted)", "promote"),
+      (.checkpoints, "delete all but best", "delete"),
+    ]
+  }
+  var hints = wanted.compactMap { want in
+    KeyMap.bindings.first { $0.context == want.context && $0.help == want.help }
+      .map { StatusBar.KeyHint($0.keys[0].displayName, want.text) }
+  }
+  hints.append(StatusBar.KeyHint("Esc", "back"))
+  return hints
 }

@@ -9,6 +9,8 @@ public final class RunDirectory {
   public let name: String
   private let metricsURL: URL
   private let eventsURL: URL
+  /// The run this one was forked from; written into `summary.json` and atop `config.yaml`.
+  public let parent: RunParent?
 
   /// Column order of `metrics.csv`.
   public static let metricsHeader =
@@ -19,7 +21,10 @@ public final class RunDirectory {
   /// The directory is assembled under a hidden temporary name — metrics header, `summary.json`
   /// saying `running` and, when given, `config.yaml` — and renamed into place, so a process killed
   /// during creation leaves either nothing or a complete directory.
-  public init(root: URL, name: String, hyperParameters: HyperParameters? = nil, date: Date = Date()) throws {
+  public init(
+    root: URL, name: String, hyperParameters: HyperParameters? = nil, date: Date = Date(),
+    parent: RunParent? = nil
+  ) throws {
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")
     formatter.timeZone = TimeZone.current
@@ -39,10 +44,12 @@ public final class RunDirectory {
       try AtomicFile.write(
         Data((RunDirectory.metricsHeader + "\n").utf8), to: staging.appendingPathComponent("metrics.csv"))
       try AtomicFile.write(
-        RunDirectory.encode(RunSummary(status: .running)), to: staging.appendingPathComponent("summary.json"))
+        RunDirectory.encode(RunSummary(status: .running, parent: parent)),
+        to: staging.appendingPathComponent("summary.json"))
       if let hyperParameters {
         try AtomicFile.write(
-          Data(hyperParameters.yaml().utf8), to: staging.appendingPathComponent("config.yaml"))
+          Data(RunDirectory.configText(hyperParameters, parent: parent).utf8),
+          to: staging.appendingPathComponent("config.yaml"))
       }
     } catch {
       try? FileManager.default.removeItem(at: staging)
@@ -62,6 +69,7 @@ public final class RunDirectory {
       suffix += 1
     }
     url = candidate
+    self.parent = parent
     self.name = candidate.lastPathComponent
     metricsURL = candidate.appendingPathComponent("metrics.csv")
     eventsURL = candidate.appendingPathComponent("events.jsonl")
@@ -77,6 +85,10 @@ public final class RunDirectory {
     name = url.lastPathComponent
     metricsURL = metrics
     eventsURL = url.appendingPathComponent("events.jsonl")
+    // A resumed fork keeps saying where it came from.
+    parent =
+      (try? Data(contentsOf: url.appendingPathComponent("summary.json")))
+      .flatMap { try? JSONDecoder().decode(RunSummary.self, from: $0) }?.parent
   }
 
   public func readSummary() throws -> RunSummary {
@@ -107,8 +119,23 @@ public final class RunDirectory {
   public var trainingStateURL: URL { url.appendingPathComponent("last.state.safetensors") }
 
   public func writeConfig(_ hyperParameters: HyperParameters) throws {
-    try write(Data(hyperParameters.yaml().utf8), to: "config.yaml")
+    try write(Data(RunDirectory.configText(hyperParameters, parent: parent).utf8), to: "config.yaml")
   }
+
+  static func configText(_ hyperParameters: HyperParameters, parent: RunParent?) -> String {
+    (parent?.configComment ?? "") + hyperParameters.yaml()
+  }
+
+  /// Where checkpoints are kept each time validation improves: `best` is replaced, these stay.
+  public var checkpointsURL: URL { url.appendingPathComponent("checkpoints") }
+
+  /// `checkpoints/epoch-0007.safetensors`: zero-padded so a plain `ls` lists them in order.
+  public func historyCheckpointURL(epoch: Int) -> URL {
+    checkpointsURL.appendingPathComponent(String(format: "epoch-%04d.safetensors", epoch))
+  }
+
+  /// The copy made by promoting a checkpoint in the dashboard.
+  public var promotedCheckpointURL: URL { url.appendingPathComponent("promoted.safetensors") }
 
   public func appendMetrics(_ metrics: EpochMetrics) throws {
     let fields: [String] = [
@@ -147,6 +174,28 @@ public final class RunDirectory {
     } catch {
       throw RunDirectoryError(path: target.path, reason: String(describing: error))
     }
+    if best, let epoch = metadata["epoch"].flatMap(Int.init) { try keepInHistory(epoch: epoch) }
+  }
+
+  /// Gives the new `best` a second name under `checkpoints/`. A hard link costs no space and is
+  /// atomic: `best` is always replaced by rename, so the linked file is never rewritten in place.
+  /// File systems without hard links get an atomic copy instead.
+  private func keepInHistory(epoch: Int) throws {
+    let target = historyCheckpointURL(epoch: epoch)
+    do {
+      try FileManager.default.createDirectory(at: checkpointsURL, withIntermediateDirectories: true)
+      // A resumed run may write the same epoch again; the newer file wins.
+      if unlink(target.path) != 0 && errno != ENOENT {
+        throw RunDirectoryError(path: target.path, reason: String(cString: strerror(errno)))
+      }
+      if link(bestCheckpointURL.path, target.path) != 0 {
+        try AtomicFile.write(Data(contentsOf: bestCheckpointURL), to: target, durable: false)
+      }
+    } catch let error as RunDirectoryError {
+      throw error
+    } catch {
+      throw RunDirectoryError(path: target.path, reason: RunDirectory.describe(error))
+    }
   }
 
   public func writeTrainingState(_ tensors: [NamedTensor], metadata: [String: String]) throws {
@@ -164,8 +213,11 @@ public final class RunDirectory {
       "metrics.csv", "events.jsonl", "summary.json", "config.yaml", "best.safetensors",
       "last.safetensors", "last.state.safetensors",
     ].map { url.appendingPathComponent($0) }
+    let history = ((try? FileManager.default.contentsOfDirectory(atPath: checkpointsURL.path)) ?? [])
+      .map { checkpointsURL.appendingPathComponent($0) }
     do {
       try AtomicFile.sync(files, directory: url)
+      if !history.isEmpty { try AtomicFile.sync(history, directory: checkpointsURL) }
     } catch {
       throw RunDirectoryError(path: url.path, reason: String(describing: error))
     }

@@ -17,12 +17,15 @@ public struct RunSummary: Sendable, Equatable, Codable {
   /// The hyperparameter search this run is a trial of, and its trial number (from 1).
   public var search: String?
   public var trial: Int?
+  /// The run this one was forked from; nil for a run that started from the base model.
+  public var parent: RunParent?
 
   public init(
     status: RunStatus, epochsRun: Int = 0, bestEpoch: Int = 0, bestValidationLoss: Double = .nan,
     bestValidationAccuracy: Double = .nan, testAccuracy: Double? = nil, samplesPerSecond: Double = 0,
     wallSeconds: Double = 0, steps: Int = 0, reason: String? = nil, pid: Int32? = nil,
-    search: String? = nil, trial: Int? = nil
+    search: String? = nil, trial: Int? = nil,
+    parent: RunParent? = nil
   ) {
     self.status = status
     self.epochsRun = epochsRun
@@ -37,6 +40,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     self.pid = pid
     self.search = search
     self.trial = trial
+    self.parent = parent
   }
 
   enum CodingKeys: String, CodingKey {
@@ -52,6 +56,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     case reason
     case pid
     case search, trial
+    case parent
   }
 }
 
@@ -72,6 +77,7 @@ extension RunSummary {
     try container.encodeIfPresent(pid, forKey: .pid)
     try container.encodeIfPresent(search, forKey: .search)
     try container.encodeIfPresent(trial, forKey: .trial)
+    try container.encodeIfPresent(parent, forKey: .parent)
   }
 
   public init(from decoder: Decoder) throws {
@@ -90,6 +96,7 @@ extension RunSummary {
     pid = try container.decodeIfPresent(Int32.self, forKey: .pid)
     search = try container.decodeIfPresent(String.self, forKey: .search)
     trial = try container.decodeIfPresent(Int.self, forKey: .trial)
+    parent = try container.decodeIfPresent(RunParent.self, forKey: .parent)
   }
 }
 

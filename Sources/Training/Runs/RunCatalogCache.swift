@@ -1,0 +1,77 @@
+import Foundation
+import Synchronization
+
+/// Keeps what was read of each run between listings, so a screen that refreshes every second
+/// re-reads only the runs whose `summary.json` or `config.yaml` changed since (by size and mtime).
+///
+/// A class used from one thread (the dashboard loop); reading the changed runs fans out to every core.
+public final class RunCatalogCache {
+  /// What `stat` says of a file: enough to notice an atomic replace or an append.
+  struct Stamp: Equatable, Sendable {
+    var seconds: Int
+    var nanoseconds: Int
+    var size: Int64
+
+    init?(_ url: URL) {
+      var info = stat()
+      guard stat(url.path, &info) == 0 else { return nil }
+      seconds = Int(info.st_mtim.tv_sec)
+      nanoseconds = Int(info.st_mtim.tv_nsec)
+      size = Int64(info.st_size)
+    }
+  }
+
+  struct Entry: Sendable {
+    var summaryStamp: Stamp?
+    var configStamp: Stamp?
+    var summary: RunSummary?
+    var settings: HyperParameters?
+  }
+
+  private var entries: [String: Entry] = [:]
+
+  public init() {}
+
+  /// True before the first listing, when every run must still be read.
+  public var isEmpty: Bool { entries.isEmpty }
+
+  /// Every run under `runs`, as `RunCatalog.list` gives them, reading only what changed.
+  public func list(runs: URL) -> [RunRecord] {
+    let urls = RunCatalog.runNames(runs).map { runs.appendingPathComponent($0) }
+    let stamps = urls.map {
+      (
+        summary: Stamp($0.appendingPathComponent("summary.json")),
+        config: Stamp($0.appendingPathComponent("config.yaml"))
+      )
+    }
+    let stale = urls.indices.filter { index in
+      guard let entry = entries[urls[index].path] else { return true }
+      return entry.summaryStamp != stamps[index].summary || entry.configStamp != stamps[index].config
+    }
+    let staleSet = Set(stale)
+    let fresh = Mutex<[Int: Entry]>([:])
+    DispatchQueue.concurrentPerform(iterations: stale.count) { position in
+      let index = stale[position]
+      let url = urls[index]
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue
+      else { return }
+      let entry = Entry(
+        summaryStamp: stamps[index].summary, configStamp: stamps[index].config,
+        summary: RunCatalog.readSummary(url), settings: RunCatalog.readSettings(url))
+      fresh.withLock { $0[index] = entry }
+    }
+    var kept: [String: Entry] = [:]
+    var records: [RunRecord] = []
+    let read = fresh.withLock { $0 }
+    for index in urls.indices {
+      let path = urls[index].path
+      guard let entry = read[index] ?? (staleSet.contains(index) ? nil : entries[path]) else { continue }
+      kept[path] = entry
+      records.append(RunCatalog.record(at: urls[index], summary: entry.summary, settings: entry.settings))
+    }
+    // Runs deleted on disk drop out of the cache too.
+    entries = kept
+    return records
+  }
+}
