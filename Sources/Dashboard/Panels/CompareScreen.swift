@@ -68,7 +68,11 @@ struct CompareScreen {
       let settings = curve.settings ?? HyperParameters()
       if let parent = curve.parent { text += "  ↳ \(RunsScreen.shortName(parent.run))@\(parent.epoch)" }
       let differences = keys.filter { $0 != .baseModel || curve.parent == nil }
-        .map { "\($0.name)=\(settings.value(of: $0))" }
+        .map { key in
+          // An empty list (no frozen groups) would read as a cut-off `frozen=`.
+          let value = settings.value(of: key)
+          return "\(key.name)=\(value.isEmpty ? "none" : value)"
+        }
       if !differences.isEmpty { text += "  " + differences.joined(separator: " ") }
       return LegendLine(
         role: CompareScreen.roles[index % CompareScreen.roles.count], text: text, style: Style())
