@@ -11,6 +11,8 @@ let hangupReason = "the terminal closed (SIGHUP)"
 ///
 /// A SIGHUP the parent chose to ignore (`nohup tunetop train …`) stays ignored, so the run goes on.
 func installStopSignalHandlers(_ signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]) {
+  // A global is initialized lazily, under a lock, on first use; that must not be inside a handler.
+  receivedSignal.store(0, ordering: .relaxed)
   // A parent may start us with these signals blocked (test runners and some CI shells do, and a
   // blocked mask survives exec); then Ctrl-C would never reach the handler. Unblock them.
   var unblock = sigset_t()
