@@ -24,7 +24,8 @@ import Training
     _ = reduce(&state, .trainingEvents(trainer.drainEvents()))
     Thread.sleep(forTimeInterval: 0.002)
   }
-  try FileManager.default.removeItem(at: directory.url)
+  // Renamed away in one step: deleting in place races with the trainer creating files inside.
+  try FileManager.default.moveItem(at: directory.url, to: root.appendingPathComponent("gone"))
   let summary = trainer.waitUntilFinished()
   _ = reduce(&state, .trainingEvents(trainer.drainEvents()))
   #expect(summary.status == .failed)

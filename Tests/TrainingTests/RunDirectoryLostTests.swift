@@ -10,9 +10,17 @@ enum DirectoryLoss: CaseIterable, Sendable {
   case replacedByAFile
 
   func apply(to url: URL) throws {
-    try FileManager.default.removeItem(at: url)
+    try takeAway(url)
     if self == .replacedByAFile { try Data("in the way".utf8).write(to: url) }
   }
+}
+
+/// Removes a directory that a trainer may be writing into. It is renamed away first, in one step:
+/// deleting it in place races with the trainer creating files inside, and can fail half-way.
+func takeAway(_ url: URL) throws {
+  let away = url.deletingLastPathComponent().appendingPathComponent(".gone-\(UUID().uuidString)")
+  try FileManager.default.moveItem(at: url, to: away)
+  try FileManager.default.removeItem(at: away)
 }
 
 /// Starts a long run, takes its directory away after the first trained epoch, and returns the summary
