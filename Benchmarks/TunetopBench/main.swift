@@ -4,6 +4,7 @@
 //   swift run -c release tunetop-bench train [--quick]
 //   swift run -c release tunetop-bench alloc
 //   swift run -c release tunetop-bench runs [--count N]
+//   swift run -c release tunetop-bench memory
 //
 // Absolute numbers depend on the machine and its load, so every figure is put next to a reference
 // measured in the same run: the register-only FMA peak, and OpenBLAS when it is installed. Compared
@@ -212,12 +213,14 @@ case "alloc":
   runAlloc()
 case "runs":
   runRuns(arguments: Array(arguments.dropFirst()))
+case "memory":
+  runMemory(arguments: Array(arguments.dropFirst()))
 case "train":
   // `train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin]`
   runTrain(arguments: Array(arguments.dropFirst()))
 default:
   print(
-    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | alloc | runs [--count N]"
+    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | alloc | runs [--count N] | memory"
   )
   exit(2)
 }

@@ -75,7 +75,8 @@ public final class TerminalSession {
   public func stop() {
     guard isStarted else { return }
     isStarted = false
-    endwin()
+    // After a hangup the terminal is gone: the restore sequences would go nowhere (EIO at best).
+    if !inputClosed { endwin() }
     if let screen { delscreen(screen) }
     screen = nil
     SignalFlag.restore()

@@ -41,6 +41,8 @@ final class DashboardApp {
         if signal == SIGINT {
           session.clearInterrupt()
           dispatch(.interrupt)
+        } else if signal == SIGHUP {
+          return finishAfterHangup()
         } else {
           finishRun()
           return 128 + signal
@@ -59,10 +61,7 @@ final class DashboardApp {
       let now = clock.now
       if dirty || (state.isRunActive && now - lastRender >= DashboardApp.refreshInterval) { draw(now) }
       guard let key = session.readKey(timeoutMilliseconds: DashboardApp.keyTimeoutMilliseconds) else {
-        if session.inputClosed {
-          finishRun()
-          return 128 + SIGHUP
-        }
+        if session.inputClosed { return finishAfterHangup() }
         continue
       }
       if key == .resize {
@@ -106,6 +105,25 @@ final class DashboardApp {
     trainer.send(.interrupt)
     _ = trainer.waitUntilFinished()
     self.trainer = nil
+  }
+
+  /// The terminal is gone (SSH dropped, tmux pane killed): nothing more is drawn, the run finishes its
+  /// epoch and saves it, then the process exits with 129. SIGTERM or SIGINT meanwhile stop it at once.
+  private func finishAfterHangup() -> Int32 {
+    guard let trainer else { return 128 + SIGHUP }
+    trainer.send(.interruptAtEpochEnd(reason: hangupReason))
+    var interrupted = false
+    while trainer.summary == nil {
+      if !interrupted, let signal = session.pendingSignal, signal != SIGHUP {
+        interrupted = true
+        trainer.send(.interrupt)
+      }
+      // Nobody will see them; draining keeps the queue from growing for the rest of the epoch.
+      _ = trainer.drainEvents()
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    self.trainer = nil
+    return 128 + SIGHUP
   }
 
   private func perform(_ effects: [DashboardEffect]) {

@@ -8,8 +8,10 @@ import Training
 struct DashboardCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dashboard", abstract: "Open the dashboard (the default).",
-    discussion:
-      "Press ? inside for the keys. Exit status: 0 after q, 2 bad input or no terminal, 143 after SIGTERM.")
+    discussion: """
+      Press ? inside for the keys. Exit status: 0 after q, 2 bad input or no terminal, 143 after SIGTERM,
+      129 when the terminal closes (SIGHUP: the run finishes its epoch and saves it first).
+      """)
 
   @OptionGroup var options: RunOptions
 

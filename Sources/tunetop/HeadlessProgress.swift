@@ -10,6 +10,7 @@ final class HeadlessProgress {
   private var lastDraw = Date.distantPast
   private var latestEpoch: EpochMetrics?
   private var startedAt = Date()
+  private var silenced = false
 
   init(epochs: Int, interactive: Bool) {
     self.epochs = epochs
@@ -62,12 +63,30 @@ final class HeadlessProgress {
     let line = String(
       format: "epoch %d/%d %@ loss %.4f acc %.3f  %.0f samples/s  ETA %@", step.epoch, epochs, bar,
       step.loss, step.accuracy, step.samplesPerSecond, Self.duration(eta))
-    FileHandle.standardOutput.write(Data("\r\u{1B}[2K\(line)".utf8))
+    output("\r\u{1B}[2K\(line)")
   }
 
   private func emit(_ line: String) {
     let prefix = interactive ? "\r\u{1B}[2K" : ""
-    FileHandle.standardOutput.write(Data("\(prefix)\(line)\n".utf8))
+    output("\(prefix)\(line)\n")
+  }
+
+  /// After SIGHUP a terminal on stdout is gone; writing to it would only fail, so output stops.
+  func terminalClosed() {
+    if interactive { silenced = true }
+  }
+
+  /// Writes with write(2) and ignores failures: output to a closed terminal or pipe fails (EIO, EPIPE),
+  /// and `FileHandle.write` would trap on that before the run had saved its last epoch.
+  private func output(_ text: String) {
+    guard !silenced else { return }
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+      let written = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+      if written < 0 && errno == EINTR { continue }
+      guard written > 0 else { return }
+      bytes = bytes.dropFirst(written)
+    }
   }
 
   func printSummary(_ summary: RunSummary, directory: String) {
@@ -98,17 +117,28 @@ final class HeadlessProgress {
   }
 }
 
-/// Starts `trainer` on its thread and reports it until it ends; a SIGINT/SIGTERM interrupts the run
-/// (saving `last`) instead of killing the process. Returns the summary and the signal, if any.
+/// Starts `trainer` on its thread and reports it until it ends. SIGINT/SIGTERM interrupt the run at the
+/// next batch (saving `last`); SIGHUP lets it finish the epoch first, since nobody is watching and the
+/// epoch is worth keeping. Returns the summary and the first signal, if any.
 func superviseHeadless(_ trainer: Trainer, progress: HeadlessProgress) -> (RunSummary, Int32) {
   installStopSignalHandlers()
+  // `tunetop train | tee log` loses its reader when the SSH session drops; the write must fail with
+  // EPIPE instead of killing the process before the epoch is saved.
+  signal(SIGPIPE, SIG_IGN)
   trainer.start()
   var signalled: Int32 = 0
+  var interrupted = false
   while true {
-    let received = receivedSignal.load(ordering: .relaxed)
-    if received != 0 && signalled == 0 {
-      signalled = received
-      trainer.send(.interrupt)
+    let received = receivedSignal.exchange(0, ordering: .relaxed)
+    if received != 0 {
+      if signalled == 0 { signalled = received }
+      if received == SIGHUP {
+        progress.terminalClosed()
+        trainer.send(.interruptAtEpochEnd(reason: hangupReason))
+      } else if !interrupted {
+        interrupted = true
+        trainer.send(.interrupt)
+      }
     }
     for event in trainer.drainEvents() {
       progress.handle(event)

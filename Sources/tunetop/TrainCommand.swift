@@ -9,7 +9,8 @@ struct TrainCommand: ParsableCommand {
     abstract: "Train headless and write a run directory.",
     discussion: """
       Exit status: 0 completed or early-stopped, 1 diverged or failed, 2 bad input,
-      130 after SIGINT and 143 after SIGTERM (both save `last` and summary.json first).
+      130 after SIGINT and 143 after SIGTERM (both save `last` and summary.json first),
+      129 after SIGHUP (finishes the epoch under way and saves it first; under nohup it keeps going).
       """)
 
   @OptionGroup var options: RunOptions

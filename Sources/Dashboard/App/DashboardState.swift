@@ -105,7 +105,9 @@ public struct DashboardState: Equatable, Sendable {
       switch run.status {
       case .completed: return .finished
       case .earlyStopped: return .earlyStopped
-      case .diverged, .failed: return .diverged
+      case .diverged: return .diverged
+      // A run that could not save (full disk, lost directory) did not diverge; say so.
+      case .failed: return .failed
       default: return .stopped
       }
     }

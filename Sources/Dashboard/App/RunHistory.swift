@@ -36,12 +36,40 @@ public struct RunHistory: Equatable, Sendable {
   /// True after the user pressed stop, until the trainer confirms.
   public var stopRequested = false
 
+  /// The epoch with the lowest finite validation loss (the first of equals), kept as epochs arrive so
+  /// neither an epoch nor a frame costs time proportional to the epochs so far.
+  public private(set) var bestEpoch: EpochMetrics?
+  private var overfitting: OverfittingTracker?
+
+  /// At most this many epoch points go to the charts; a sparkline or braille chart has fewer columns.
+  static let chartEpochLimit = 512
+
   public init() {}
 
   public var isActive: Bool { phase != .ended }
 
-  public var bestEpoch: EpochMetrics? {
-    epochs.filter(\.validationLoss.isFinite).min { $0.validationLoss < $1.validationLoss }
+  /// The epochs to draw: all of them up to `chartEpochLimit`, else evenly spaced ones plus the best
+  /// and the latest, so the cost of a frame does not grow with the length of the run.
+  public var chartEpochs: [EpochMetrics] {
+    let count = epochs.count
+    guard count > RunHistory.chartEpochLimit else { return epochs }
+    let limit = RunHistory.chartEpochLimit
+    var indices = (0..<limit - 1).map { $0 * (count - 1) / (limit - 1) } + [count - 1]
+    if let best = bestEpoch, let index = epochIndex(best.epoch), !indices.contains(index) {
+      indices.insert(index, at: indices.firstIndex { $0 > index } ?? indices.count)
+    }
+    return indices.map { epochs[$0] }
+  }
+
+  /// Where epoch `epoch` is in `epochs` (which is ordered by epoch), in logarithmic time.
+  func epochIndex(_ epoch: Int) -> Int? {
+    var low = 0
+    var high = epochs.count
+    while low < high {
+      let middle = (low + high) / 2
+      if epochs[middle].epoch < epoch { low = middle + 1 } else { high = middle }
+    }
+    return low < epochs.count && epochs[low].epoch == epoch ? low : nil
   }
 
   /// Applies one event; returns a message worth showing the user, if any.
@@ -63,17 +91,25 @@ public struct RunHistory: Equatable, Sendable {
         window.append(norm)
         gradientNorms[group] = window
       }
-    case .epoch(let metrics):
+    case .epoch(var metrics):
+      // Every epoch is kept, so each must be small: per-group norms are drawn from steps, not epochs,
+      // and this dictionary would be most of an epoch's memory in a 100,000-epoch run.
+      metrics.gradientNorms = [:]
       epochs.append(metrics)
+      if metrics.validationLoss.isFinite, metrics.validationLoss < bestEpoch?.validationLoss ?? .infinity {
+        bestEpoch = metrics
+      }
       // Epoch 0 is the untrained model: its train loss is measured, not trained, so it is left out.
-      let trained = epochs.filter { $0.epoch > 0 }
-      // The run's own settings count, not whatever the form shows now.
-      let detector = OverfittingDetector(
-        patience: start?.hyperParameters.earlyStoppingPatience ?? patience,
-        minDelta: start?.hyperParameters.minDelta ?? minDelta)
-      let onset = detector.onset(
-        epochs: trained.map(\.epoch), trainLoss: trained.map(\.trainLoss),
-        validationLoss: trained.map(\.validationLoss))
+      guard metrics.epoch > 0 else { return nil }
+      if overfitting == nil {
+        // The run's own settings count, not whatever the form shows now.
+        overfitting = OverfittingTracker(
+          OverfittingDetector(
+            patience: start?.hyperParameters.earlyStoppingPatience ?? patience,
+            minDelta: start?.hyperParameters.minDelta ?? minDelta))
+      }
+      let onset = overfitting?.observe(
+        epoch: metrics.epoch, trainLoss: metrics.trainLoss, validationLoss: metrics.validationLoss)
       let wasOverfitting = overfittingOnset != nil
       overfittingOnset = onset
       if let onset, !wasOverfitting {

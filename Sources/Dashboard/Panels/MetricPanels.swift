@@ -32,7 +32,7 @@ struct MetricPanels {
     format: @escaping (Double) -> String, logScale: Bool
   ) -> MetricPanel {
     let run = state.run
-    let epochs = run?.epochs ?? []
+    let epochs = run?.chartEpochs ?? []
     let point = { (metrics: EpochMetrics) in
       MetricPanel.EpochPoint(epoch: metrics.epoch, step: metrics.step, value: metrics[keyPath: validation])
     }

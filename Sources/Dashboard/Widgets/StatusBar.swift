@@ -2,7 +2,7 @@
 public struct StatusBar: Sendable {
   /// The run's state as the status bar names and colours it.
   public enum RunState: String, CaseIterable, Sendable {
-    case idle, running, paused, stopped, finished, earlyStopped, diverged
+    case idle, running, paused, stopped, finished, earlyStopped, diverged, failed
 
     public var word: String {
       switch self {
@@ -17,7 +17,7 @@ public struct StatusBar: Sendable {
       case .running: .good
       case .paused: .warning
       case .finished, .earlyStopped: .best
-      case .diverged: .error
+      case .diverged, .failed: .error
       }
     }
   }

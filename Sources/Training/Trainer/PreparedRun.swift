@@ -33,6 +33,14 @@ public final class PreparedRun {
     var hyperParameters = settings
     try hyperParameters.validate()
     let splits = try loadData(hyperParameters)
+    // Checked here, not in `validate()`: how many samples there are depends on the data, not the config.
+    guard hyperParameters.batchSize <= splits.train.count else {
+      throw ConfigError(
+        key: ConfigKey.batchSize.name,
+        message:
+          "batch_size (\(hyperParameters.batchSize)) must be at most the number of training samples (\(splits.train.count)); lower batch_size or raise train_samples"
+      )
+    }
 
     let base = try loadBase(hyperParameters)
     let architecture: MLPArchitecture

@@ -25,6 +25,23 @@ public struct RunStart: Sendable, Equatable {
   public var frozen: [String]
   public var trainSamples: Int
   public var validationSamples: Int
+
+  /// Public so code outside the engine (benchmarks, previews) can script a run's events.
+  public init(
+    directory: String?, hyperParameters: HyperParameters, stepsPerEpoch: Int, totalSteps: Int,
+    groups: [String],
+    parameterCounts: [String: Int], frozen: [String], trainSamples: Int, validationSamples: Int
+  ) {
+    self.directory = directory
+    self.hyperParameters = hyperParameters
+    self.stepsPerEpoch = stepsPerEpoch
+    self.totalSteps = totalSteps
+    self.groups = groups
+    self.parameterCounts = parameterCounts
+    self.frozen = frozen
+    self.trainSamples = trainSamples
+    self.validationSamples = validationSamples
+  }
 }
 
 /// Metrics of one optimizer step, published after the step is applied.
@@ -38,6 +55,20 @@ public struct StepMetrics: Sendable, Equatable {
   public var gradientNorm: Double
   public var gradientNorms: [String: Double]
   public var samplesPerSecond: Double
+
+  public init(
+    step: Int, epoch: Int, loss: Double, accuracy: Double, learningRate: Double, gradientNorm: Double,
+    gradientNorms: [String: Double], samplesPerSecond: Double
+  ) {
+    self.step = step
+    self.epoch = epoch
+    self.loss = loss
+    self.accuracy = accuracy
+    self.learningRate = learningRate
+    self.gradientNorm = gradientNorm
+    self.gradientNorms = gradientNorms
+    self.samplesPerSecond = samplesPerSecond
+  }
 }
 
 /// Metrics of one finished epoch; epoch 0 is the model before any training.
@@ -55,6 +86,23 @@ public struct EpochMetrics: Sendable, Equatable, Codable {
   public var isBest: Bool
   /// Mean gradient norm of each layer group over the epoch's steps (before clipping).
   public var gradientNorms: [String: Double] = [:]
+
+  public init(
+    epoch: Int, step: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double,
+    validationAccuracy: Double, learningRate: Double, seconds: Double, isBest: Bool,
+    gradientNorms: [String: Double] = [:]
+  ) {
+    self.epoch = epoch
+    self.step = step
+    self.trainLoss = trainLoss
+    self.trainAccuracy = trainAccuracy
+    self.validationLoss = validationLoss
+    self.validationAccuracy = validationAccuracy
+    self.learningRate = learningRate
+    self.seconds = seconds
+    self.isBest = isBest
+    self.gradientNorms = gradientNorms
+  }
 }
 
 /// A change made to a running run by the user (or by gradual unfreezing), as it took effect.

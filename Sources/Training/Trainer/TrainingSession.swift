@@ -29,6 +29,8 @@ final class TrainingSession {
   private var best: EpochMetrics?
   private var status: RunStatus = .running
   private var reason: String?
+  /// Set by `.interruptAtEpochEnd`: the run ends once the epoch under way is finished and saved.
+  private var epochEndInterrupt: String?
   private var learningRate = 0.0
   /// Shuffled sample order, batch inputs and labels: reused every step.
   private var order: [Int]
@@ -159,6 +161,10 @@ final class TrainingSession {
         if progress.epoch != epoch { try applyScheduledUnfreezing(epoch: epoch) }
         guard let totals = try trainEpoch(epoch: epoch) else { break trainLoop }
         try finishEpoch(epoch: epoch, totals: totals)
+        if let why = epochEndInterrupt, status == .running, epoch < hyperParameters.epochs {
+          try interrupt(why + "; stopped after epoch \(epoch), which is saved in `last`")
+          break trainLoop
+        }
         epoch += 1
       }
       if status == .running || status == .paused { status = .completed }
@@ -347,6 +353,14 @@ final class TrainingSession {
           // `last` holds the weights as they are now, mid-epoch, so nothing trained is lost.
           try saveCheckpoint(best: false, epoch: epochsRun)
           return false
+        case .interruptAtEpochEnd(let why):
+          guard paused else {
+            epochEndInterrupt = why
+            continue
+          }
+          try interrupt(why + "; stopped while paused at step \(step), which is saved in `last`")
+          try saveCheckpoint(best: false, epoch: epochsRun)
+          return false
         case .pause:
           if !paused {
             paused = true
@@ -420,6 +434,13 @@ final class TrainingSession {
     for (depth, group) in model.groupNames.reversed().enumerated() {
       model.store.learningRateMultipliers[group] = Float(pow(decay, Double(depth)))
     }
+  }
+
+  private func interrupt(_ why: String) throws {
+    status = .interrupted
+    reason = why
+    try directory?.appendEvent("interrupt", step: step, fields: ["reason": .text(why)])
+    publish(.message(why))
   }
 
   private func diverge(_ why: String) throws {
