@@ -53,9 +53,13 @@ struct SearchCommand: ParsableCommand {
         throw ValidationError("--pruner must be asha, median or none, got \(pruner)")
       }
       let base = try options.hyperParameters()
-      let groups = try PreparedRun.prepare(base).model.groupNames
-      let searchSpace = try space.map { try SearchSpace.load(path: $0) } ?? .standard(groups: groups)
-      try searchSpace.check(base: base, groups: groups)
+      let prepared = try PreparedRun.prepare(base)
+      let groups = prepared.model.groupNames
+      let trainingSamples = prepared.train.count
+      let searchSpace =
+        try space.map { try SearchSpace.load(path: $0) }
+        ?? .standard(groups: groups, trainingSamples: trainingSamples)
+      try searchSpace.check(base: base, groups: groups, trainingSamples: trainingSamples)
       var settings = SearchSettings(base: base, space: searchSpace, trials: trials, runsRoot: options.runsURL)
       settings.sampler = samplerKind
       settings.pruner = prunerKind

@@ -61,3 +61,23 @@ func searchSpaceErrorsNameTheLineKeyAndValue(yaml: String, expected: String) {
   try SearchSpace.standard(groups: ["hidden1", "hidden2", "head"])
     .check(base: HyperParameters(), groups: ["hidden1", "hidden2", "head"])
 }
+
+@Test func batchSizesLargerThanTheTrainingSetAreLeftOutOfTheStandardSpaceAndRefusedInAGivenOne() throws {
+  let groups = ["hidden1", "hidden2", "head"]
+  let standard = SearchSpace.standard(groups: groups, trainingSamples: 20)
+  let batch = try #require(standard.dimensions.first { $0.key == .batchSize })
+  #expect(batch.domain == .choices(["8", "16"]))
+  #expect(
+    SearchSpace.standard(groups: groups, trainingSamples: 5).dimensions.contains {
+      $0.key == .batchSize && $0.domain == .choices(["5"])
+    })
+
+  let space = try SearchSpace.load(yaml: "batch_size: [8, 64]\n", source: "space.yaml")
+  #expect {
+    try space.check(base: HyperParameters(), groups: groups, trainingSamples: 30)
+  } throws: { error in
+    String(describing: error).contains(
+      "batch_size at space.yaml:1: the value 64 of the search space does not work with the config; batch_size (64) must be at most the number of training samples (30)"
+    )
+  }
+}

@@ -9,7 +9,8 @@ private func tinySearch(
 ) throws -> SearchSettings {
   let base = try settings(["train_samples=30", "epochs=3", "warmup_epochs=0"])
   var search = SearchSettings(
-    base: base, space: .standard(groups: ["hidden1", "hidden2", "head"]), trials: trials, runsRoot: root)
+    base: base, space: .standard(groups: ["hidden1", "hidden2", "head"], trainingSamples: 30), trials: trials,
+    runsRoot: root)
   search.parallel = parallel
   search.sampler = sampler
   search.pruner = pruner

@@ -71,7 +71,8 @@ public struct SearchSettings: Sendable {
 extension SearchSpace {
   /// Checks every value the space can produce against `base` and the model's `groups` (one key at a
   /// time, the others at their base value), so a bad space fails before any trial runs.
-  public func check(base: HyperParameters, groups: [String]) throws(ConfigError) {
+  public func check(base: HyperParameters, groups: [String], trainingSamples: Int = .max) throws(ConfigError)
+  {
     for dimension in dimensions {
       var values: [SampledValue]
       switch dimension.domain {
@@ -82,8 +83,16 @@ extension SearchSpace {
       for value in values {
         var settings = base
         settings[dimension.key] = try dimension.key.parse(dimension.text(of: value))
-        do {
+        do throws(ConfigError) {
           try settings.validate(groups: groups)
+          // The one data-dependent check of `PreparedRun.prepare`, made here so a trial cannot fail late.
+          if settings.batchSize > trainingSamples {
+            throw ConfigError(
+              key: ConfigKey.batchSize.name,
+              message:
+                "batch_size (\(settings.batchSize)) must be at most the number of training samples (\(trainingSamples))"
+            )
+          }
         } catch {
           throw ConfigError(
             key: dimension.key.name,

@@ -12,8 +12,11 @@ public struct SearchSpace: Sendable, Equatable {
 
   /// The space used without `--space`: learning rate and weight decay on a log scale, dropout,
   /// batch size, and how many of the bottom groups are frozen (none, the lowest, all but the head).
-  public static func standard(groups: [String]) -> SearchSpace {
+  /// Batch sizes larger than the training set are left out, since such a trial could not start.
+  public static func standard(groups: [String], trainingSamples: Int = .max) -> SearchSpace {
     let body = groups.filter { $0 != "head" }
+    let fitting = [8, 16, 32].filter { $0 <= trainingSamples }
+    let batchSizes = fitting.isEmpty ? [max(1, trainingSamples)] : fitting
     var frozenChoices = ["[]"]
     for depth in body.indices {
       frozenChoices.append("[" + body.prefix(depth + 1).joined(separator: ", ") + "]")
@@ -22,7 +25,7 @@ public struct SearchSpace: Sendable, Equatable {
       SearchDimension(key: .learningRate, domain: .range(low: 1e-4, high: 1e-1, log: true)),
       SearchDimension(key: .weightDecay, domain: .range(low: 1e-5, high: 1e-1, log: true)),
       SearchDimension(key: .dropout, domain: .range(low: 0, high: 0.5, log: false)),
-      SearchDimension(key: .batchSize, domain: .choices(["8", "16", "32"])),
+      SearchDimension(key: .batchSize, domain: .choices(batchSizes.map(String.init))),
       SearchDimension(key: .frozen, domain: .choices(frozenChoices)),
     ])
   }
