@@ -115,6 +115,8 @@ struct Reducer {
       .deleteCheckpoints, .confirmDelete, .cancelDelete, .resumeSelected, .forkSelected, .exportRuns,
       .runsLoaded, .curvesLoaded, .checkpointsLoaded, .forkPlanned, .runResumed:
       applyRuns(action)
+    case .lrFinder(let action): applyLRFinder(action)
+    case .search(let action): applySearch(action)
     }
   }
 
@@ -122,8 +124,11 @@ struct Reducer {
 
   /// Rows a page key moves: the form's on the main screen, the table's on the runs screens.
   var pageRows: Int {
-    state.screen == .main
-      ? DashboardLayout(state).formRows : RunsLayout(width: state.width, height: state.height).tableRows
+    switch state.screen {
+    case .main: DashboardLayout(state).formRows
+    case .search: SearchLayout(width: state.width, height: state.height).tableRows
+    default: RunsLayout(width: state.width, height: state.height).tableRows
+    }
   }
 
   mutating func move(by offset: Int) {
@@ -324,7 +329,7 @@ struct Reducer {
   }
 
   mutating func quit() {
-    if state.isRunActive {
+    if state.isRunActive || state.search.isRunning {
       state.overlay = .confirmQuit
       return
     }

@@ -26,7 +26,9 @@ public func render(_ state: DashboardState, into buffer: inout ScreenBuffer) {
   statusBar(state).draw(into: &buffer, x: 0, y: layout.statusRow, width: buffer.width)
   let area = Rect(x: 0, y: 0, width: buffer.width, height: layout.messageRow)
   switch state.overlay {
-  case .help: HelpOverlay().draw(into: &buffer, in: area)
+  // The main screen's keys need every row at 80×24, so the help covers the status lines too.
+  case .help:
+    HelpOverlay().draw(into: &buffer, in: Rect(x: 0, y: 0, width: buffer.width, height: buffer.height))
   case .confirmQuit: QuitConfirmation().draw(into: &buffer, in: area)
   case .confirmDelete, nil: break
   }
@@ -39,6 +41,7 @@ func renderRunsScreen(_ state: DashboardState, into buffer: inout ScreenBuffer) 
   case .runs, .main: RunsScreen(state: state).draw(into: &buffer, in: layout.box)
   case .compare: CompareScreen(state: state).draw(into: &buffer, in: layout.box)
   case .checkpoints: CheckpointsScreen(state: state).draw(into: &buffer, in: layout.box)
+  case .search: SearchScreen(state: state).draw(into: &buffer, in: layout.box)
   }
   MessageLine(state: state).draw(into: &buffer, y: layout.messageRow, width: buffer.width)
   statusBar(state).draw(into: &buffer, x: 0, y: layout.statusRow, width: buffer.width)
@@ -111,6 +114,11 @@ func screenHints(_ screen: Screen) -> [StatusBar.KeyHint] {
     wanted = [
       (.checkpoints, "promote (copy to promoted)", "promote"),
       (.checkpoints, "delete all but best", "delete"),
+    ]
+  case .search:
+    wanted = [
+      (.search, "start / stop the search (keeps done trials)", "start/stop"),
+      (.search, "open the trial's run", "open"), (.search, "copy its settings into the form", "use"),
     ]
   }
   var hints = wanted.compactMap { want in
