@@ -74,7 +74,7 @@ public enum KeyMap {
       help: "runs, compare, fork"),
     Binding(
       keys: [.character("L")], context: .global, action: .lrFinder(.toggle),
-      help: "LR range test (again: close)"),
+      help: "LR range test / close it"),
     Binding(
       keys: [.character("S")], context: .global, action: .showScreen(.search),
       help: "hyperparameter search"),
@@ -156,7 +156,7 @@ public enum KeyMap {
 
     Binding(
       keys: [.character("a")], context: .lrFinder, action: .lrFinder(.applySuggestion),
-      help: "use the suggested learning rate"),
+      help: "use the suggested rate"),
     Binding(keys: [.escape], context: .lrFinder, action: .lrFinder(.dismiss), help: "back to the schedule"),
 
     Binding(keys: [.up, .character("k")], context: .search, action: .moveUp, help: "move up / down"),

@@ -27,7 +27,8 @@ struct LRFinderPlot {
     case .failed:
       trailers = ["LR range test failed · Esc back", "failed"]
     }
-    let room = rect.width - Panel.learningRate.title.count - 8
+    // The box's edge, key, spaces and corner take nine columns besides the title.
+    let room = rect.width - Panel.learningRate.title.count - 9
     let inner = Box(
       title: Panel.learningRate.title, focused: focused, key: "4",
       trailer: trailers.first { $0.count <= room }
@@ -66,7 +67,9 @@ struct LRFinderPlot {
     let lowest = considered.firstIndex(of: minimum) ?? skip
     let plateau = considered[skip...lowest].max() ?? minimum
     let ceiling = plateau + (plateau - minimum) * 0.5
-    let yRange = minimum...max(minimum, min(considered.max() ?? minimum, ceiling))
+    let top = max(minimum, min(considered.max() ?? minimum, ceiling))
+    // A flat start would put three equal labels on the axis; a tenth of the value is the least span.
+    let yRange = min(minimum, top * 0.9)...top
     let low = Log10.of(test.startLearningRate)
     let high = Log10.of(test.endLearningRate)
     BrailleChart(

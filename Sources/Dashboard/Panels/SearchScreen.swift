@@ -87,7 +87,7 @@ struct SearchScreen {
     var columns = [
       Column(title: "#", width: 3, alignRight: true, sort: .trial) { "\($0.number)" },
       Column(title: "status", width: 7, alignRight: false, sort: .status, text: SearchView.statusText),
-      Column(title: "val loss", width: 8, alignRight: true, sort: .valLoss) { trial in
+      Column(title: "val loss", width: 9, alignRight: true, sort: .valLoss) { trial in
         SearchView.bestLoss(trial).map { NumberFormat.fixed($0, decimals: 4) } ?? "-"
       },
       Column(title: "ep", width: 3, alignRight: true, sort: .epochs) { "\($0.validationLosses.count)" },
