@@ -188,6 +188,7 @@ private func screen(_ state: DashboardState) -> ScreenBuffer {
   var searching = searchState()
   #expect(press([.character("q")], &searching).isEmpty)
   #expect(searching.overlay == .confirmQuit)
+  #expect(screen(searching).text.contains("A search is still running."))
 }
 
 @Test func searchViewGolden80x24() {
@@ -214,5 +215,16 @@ private func screen(_ state: DashboardState) -> ScreenBuffer {
   #expect(main.contains { $0.keys == "a" && $0.text == "use the suggested rate" })
   let search = HelpOverlay.lines(for: .search)
   #expect(search.contains { $0.keys == "s" && $0.text.contains("search") })
-  #expect(search.contains { $0.keys == "a" && $0.text == "copy its settings into the form" })
+  #expect(search.contains { $0.keys == "a" && $0.text == "copy settings to the form" })
+}
+
+@Test func aRunCannotStartWhileASearchRuns() {
+  var state = searchState()
+  _ = press([.escape], &state)
+  #expect(state.screen == .main)
+  #expect(press([.character("s")], &state).isEmpty)
+  #expect(state.run == nil)
+  #expect(state.message?.text.hasPrefix("a search is running") == true)
+  #expect(press([.character("L")], &state).isEmpty)
+  #expect(state.lrFinder == nil)
 }

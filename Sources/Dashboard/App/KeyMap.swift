@@ -165,7 +165,7 @@ public enum KeyMap {
     Binding(keys: [.pageDown], context: .search, action: .pageDown, help: "page up / down"),
     Binding(
       keys: [.character("s")], context: .search, action: .search(.startStop),
-      help: "start / stop the search (keeps done trials)"),
+      help: "start / stop the search"),
     Binding(
       keys: [.character("+"), .right], context: .search, action: .search(.stepTrials(1)),
       help: "more / fewer trials"),
@@ -183,7 +183,7 @@ public enum KeyMap {
     Binding(keys: [.enter], context: .search, action: .search(.openTrial), help: "open the trial's run"),
     Binding(
       keys: [.character("a")], context: .search, action: .search(.applyTrial),
-      help: "copy its settings into the form"),
+      help: "copy settings to the form"),
     Binding(keys: [.escape], context: .search, action: .back, help: "back"),
 
     Binding(

@@ -278,6 +278,12 @@ struct Reducer {
       state.message = StatusMessage("stopping after this batch; best and last are kept")
       return
     }
+    if state.search.isRunning {
+      state.message = StatusMessage(
+        "a search is running and its trials use the cores; stop it in the Search view (S, then s) first",
+        .warning)
+      return
+    }
     do throws(ConfigError) {
       if state.groups.isEmpty {
         try state.settings.validate()

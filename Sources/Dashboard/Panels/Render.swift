@@ -29,7 +29,8 @@ public func render(_ state: DashboardState, into buffer: inout ScreenBuffer) {
   // The main screen's keys need every row at 80×24, so the help covers the status lines too.
   case .help:
     HelpOverlay().draw(into: &buffer, in: Rect(x: 0, y: 0, width: buffer.width, height: buffer.height))
-  case .confirmQuit: QuitConfirmation().draw(into: &buffer, in: area)
+  case .confirmQuit:
+    QuitConfirmation(searching: !state.isRunActive && state.search.isRunning).draw(into: &buffer, in: area)
   case .confirmDelete, nil: break
   }
 }
@@ -47,7 +48,9 @@ func renderRunsScreen(_ state: DashboardState, into buffer: inout ScreenBuffer) 
   statusBar(state).draw(into: &buffer, x: 0, y: layout.statusRow, width: buffer.width)
   switch state.overlay {
   case .help: HelpOverlay(screen: state.screen).draw(into: &buffer, in: layout.box)
-  case .confirmQuit: QuitConfirmation().draw(into: &buffer, in: layout.box)
+  case .confirmQuit:
+    QuitConfirmation(searching: !state.isRunActive && state.search.isRunning).draw(
+      into: &buffer, in: layout.box)
   case .confirmDelete:
     let count = state.runs.ledger.filter { $0.kind == .history && !$0.isBest }.count
     DeleteConfirmation(count: count).draw(into: &buffer, in: layout.box)
@@ -117,8 +120,8 @@ func screenHints(_ screen: Screen) -> [StatusBar.KeyHint] {
     ]
   case .search:
     wanted = [
-      (.search, "start / stop the search (keeps done trials)", "start/stop"),
-      (.search, "open the trial's run", "open"), (.search, "copy its settings into the form", "use"),
+      (.search, "start / stop the search", "start/stop"),
+      (.search, "open the trial's run", "open"), (.search, "copy settings to the form", "use"),
     ]
   }
   var hints = wanted.compactMap { want in
