@@ -228,3 +228,20 @@ private func screen(_ state: DashboardState) -> ScreenBuffer {
   #expect(press([.character("L")], &state).isEmpty)
   #expect(state.lrFinder == nil)
 }
+
+@Test func theSearchViewAndTheRangeTestPlotFitEverySize() {
+  for width in stride(from: 80, through: 220, by: 7) {
+    for height in stride(from: 24, through: 70, by: 5) {
+      var state = searchState(width: width, height: height)
+      _ = press([.end], &state)
+      #expect(state.search.selectedTrial == 8)
+      let text = screen(state).text
+      #expect(text.contains("val loss × lr"), "\(width)×\(height)")
+      #expect(text.contains("best #4"), "\(width)×\(height)")
+      var main = idleState(width: width, height: height)
+      _ = press([.character("L")], &main)
+      _ = reduce(&main, .lrFinder(.progress([LRRangePoint(learningRate: 1e-7, loss: 2, smoothedLoss: 2)])))
+      #expect(screen(main).text.contains("lr 1e-7"), "\(width)×\(height)")
+    }
+  }
+}

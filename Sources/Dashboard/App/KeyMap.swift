@@ -163,6 +163,8 @@ public enum KeyMap {
     Binding(keys: [.down, .character("j")], context: .search, action: .moveDown, help: "move up / down"),
     Binding(keys: [.pageUp], context: .search, action: .pageUp, help: "page up / down"),
     Binding(keys: [.pageDown], context: .search, action: .pageDown, help: "page up / down"),
+    Binding(keys: [.home], context: .search, action: .moveFirst, help: "first / last trial"),
+    Binding(keys: [.end], context: .search, action: .moveLast, help: "first / last trial"),
     Binding(
       keys: [.character("s")], context: .search, action: .search(.startStop),
       help: "start / stop the search"),

@@ -37,8 +37,9 @@ struct Reducer {
     case .moveDown: move(by: 1)
     case .pageUp: move(by: -max(1, pageRows - 1))
     case .pageDown: move(by: max(1, pageRows - 1))
-    case .moveFirst: move(by: -ConfigKey.all.count)
-    case .moveLast: move(by: ConfigKey.all.count)
+    // Past any list's end (a runs table can be far longer than the form); `move` clamps.
+    case .moveFirst: move(by: -Int(Int32.max))
+    case .moveLast: move(by: Int(Int32.max))
     case .focusNext: state.focus = state.focus.cycled(by: 1)
     case .focusPrevious: state.focus = state.focus.cycled(by: -1)
     case .focusPanel(let panel):

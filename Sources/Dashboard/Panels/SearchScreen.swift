@@ -37,13 +37,18 @@ struct SearchScreen {
     let lines: [(String, Style)]
     switch view.phase {
     case .idle:
+      let wide = rect.width >= 120
       lines = [
         (
-          "s searches \(view.plannedTrials) trials (+/- more, fewer) from the form's settings: sampler tpe, pruner asha (grace 2 ep, η 3)",
+          wide
+            ? "s searches \(view.plannedTrials) trials (+/- more, fewer) from the form's settings: sampler tpe, pruner asha (grace 2 ep, η 3)"
+            : "s searches \(view.plannedTrials) trials (+/-) from the form · sampler tpe · pruner asha",
           Style()
         ),
         (
-          "one trial at a time: 2 cores also draw this screen · space: lr, weight_decay (log), dropout, batch_size, frozen",
+          wide
+            ? "one trial at a time: 2 cores also draw this screen · space: lr, weight_decay (log), dropout, batch_size, frozen"
+            : "space: lr, weight_decay (log), dropout, batch_size, frozen · 1 at a time",
           Style(foreground: .dimText)
         ),
       ]
