@@ -2,6 +2,7 @@ import Training
 
 /// The LR range test as the Learning rate panel shows it: the curve so far, then the suggested rate.
 public struct LRFinderView: Equatable, Sendable {
+  /// Whether the test thread is still stepping, has reported its result, or could not start.
   public enum Phase: Equatable, Sendable {
     case running, finished, failed
   }

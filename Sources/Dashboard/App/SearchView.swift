@@ -7,6 +7,7 @@ public struct SearchView: Equatable, Sendable {
   public static let defaultTrials = 20
   public static let trialRange = 1...200
 
+  /// `starting` covers the moment between `s` and the app loop's first report, so `s` cannot start two.
   public enum Phase: Equatable, Sendable {
     case idle, starting, running, finished
   }
