@@ -19,6 +19,8 @@ final class DashboardApp {
   /// What was read of each run, so refreshes re-read only the runs that changed.
   private let runsCache = RunCatalogCache()
   private let clock = ContinuousClock()
+  /// The LR range test and the hyperparameter search, each on its own threads.
+  private let machineSearch: MachineSearchDriver
 
   /// Keys are polled this often, so events are drained and the screen refreshed ≥ 10×/s during a run.
   static let keyTimeoutMilliseconds = 50
@@ -29,6 +31,7 @@ final class DashboardApp {
     self.session = session
     self.runsURL = runsURL
     self.themeDirectories = themeDirectories
+    machineSearch = MachineSearchDriver(runsURL: runsURL)
   }
 
   /// Runs until the user quits (returns 0) or SIGTERM/SIGHUP arrives (returns 128 + signal).
@@ -49,6 +52,7 @@ final class DashboardApp {
         }
       }
       drainTrainer()
+      for action in machineSearch.poll() { dispatch(action) }
       refreshRunsScreenIfDue()
       if state.quitting {
         finishRun()
@@ -101,6 +105,7 @@ final class DashboardApp {
 
   /// Interrupts an active run (saving `last` and summary.json) and waits for the trainer to finish.
   private func finishRun() {
+    machineSearch.finish()
     guard let trainer else { return }
     trainer.send(.interrupt)
     _ = trainer.waitUntilFinished()
@@ -141,6 +146,8 @@ final class DashboardApp {
       case .loadRuns, .loadCurves, .loadCheckpoints, .promoteCheckpoint, .deleteCheckpoints, .planFork,
         .resumeRun, .exportRuns:
         performRunsEffect(effect)
+      case .startLRFinder, .cancelLRFinder, .startSearch, .stopSearch:
+        for action in machineSearch.perform(effect) { dispatch(action) }
       case .send(let command):
         trainer?.send(command)
       case .writeFile(let path, let contents):

@@ -50,4 +50,7 @@ public enum DashboardAction: Sendable {
   case forkPlanned(HyperParameters, parent: RunParent)
   /// A stopped run was reopened and continues with these settings and earlier epochs.
   case runResumed(HyperParameters, epochs: [EpochMetrics])
+  // The LR range test and the Search screen
+  case lrFinder(LRFinderAction)
+  case search(SearchAction)
 }

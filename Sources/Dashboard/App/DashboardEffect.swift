@@ -29,6 +29,14 @@ public enum DashboardEffect: Equatable, Sendable {
   case resumeRun(String)
   /// Write these runs' epoch metrics, as `tunetop export` does, to `path`.
   case exportRuns([String], path: String)
+  /// Run the LR range test from these settings on its own thread, reporting with `.lrFinder(...)`.
+  case startLRFinder(HyperParameters)
+  case cancelLRFinder
+  /// Start a hyperparameter search of `trials` trials over the default space from these settings,
+  /// reporting with `.search(...)`.
+  case startSearch(HyperParameters, trials: Int)
+  /// Start no more trials and stop the running one; finished trials and the report are kept.
+  case stopSearch
   /// Leave the dashboard; a run that is still active is interrupted first (saves `last` and summary).
   case quit
 }

@@ -54,6 +54,9 @@ public struct DashboardState: Equatable, Sendable {
   public var editingRunName = false
   /// Set by a fork: the next run starts from this run's best weights and records it as its parent.
   public var forkParent: RunParent?
+  /// The LR range test shown in the Learning rate panel instead of the schedule, while it is open.
+  public var lrFinder: LRFinderView?
+  public var search = SearchView()
 
   public init(
     settings: HyperParameters, width: Int = 80, height: Int = 24, configPath: String = "tunetop.yaml",
@@ -133,5 +136,6 @@ public struct DashboardState: Equatable, Sendable {
       && lhs.message == rhs.message && lhs.themeName == rhs.themeName && lhs.quitting == rhs.quitting
       && lhs.screen == rhs.screen && lhs.runs == rhs.runs && lhs.runName == rhs.runName
       && lhs.editingRunName == rhs.editingRunName && lhs.forkParent == rhs.forkParent
+      && lhs.lrFinder == rhs.lrFinder && lhs.search == rhs.search
   }
 }

@@ -4,6 +4,7 @@ public enum KeyMap {
   public enum Context: String, CaseIterable, Sendable {
     case global, form, layers, editing, help, confirm
     case runs, compare, checkpoints, confirmDelete
+    case lrFinder, search
 
     /// The heading of this context in the help overlay.
     public var heading: String {
@@ -18,6 +19,8 @@ public enum KeyMap {
       case .compare: "Compare (c in Runs)"
       case .checkpoints: "Checkpoints (Enter in Runs)"
       case .confirmDelete: "Deleting checkpoints"
+      case .lrFinder: "LR range test plot (L)"
+      case .search: "Search (S)"
       }
     }
 
@@ -25,7 +28,8 @@ public enum KeyMap {
     public var screen: Screen? {
       switch self {
       case .global, .help: nil
-      case .form, .layers, .editing, .confirm: .main
+      case .form, .layers, .editing, .confirm, .lrFinder: .main
+      case .search: .search
       case .runs: .runs
       case .compare: .compare
       case .checkpoints, .confirmDelete: .checkpoints
@@ -68,6 +72,12 @@ public enum KeyMap {
     Binding(
       keys: [.character("6")], context: .global, action: .showScreen(.runs),
       help: "runs, compare, fork"),
+    Binding(
+      keys: [.character("L")], context: .global, action: .lrFinder(.toggle),
+      help: "LR range test / close it"),
+    Binding(
+      keys: [.character("S")], context: .global, action: .showScreen(.search),
+      help: "hyperparameter search"),
 
     Binding(keys: [.up, .character("k")], context: .form, action: .moveUp, help: "move up / down"),
     Binding(keys: [.down, .character("j")], context: .form, action: .moveDown, help: "move up / down"),
@@ -145,6 +155,40 @@ public enum KeyMap {
     Binding(keys: [.escape], context: .checkpoints, action: .back, help: "back to the runs"),
 
     Binding(
+      keys: [.character("a")], context: .lrFinder, action: .lrFinder(.applySuggestion),
+      help: "use the suggested rate"),
+    Binding(keys: [.escape], context: .lrFinder, action: .lrFinder(.dismiss), help: "back to the schedule"),
+
+    Binding(keys: [.up, .character("k")], context: .search, action: .moveUp, help: "move up / down"),
+    Binding(keys: [.down, .character("j")], context: .search, action: .moveDown, help: "move up / down"),
+    Binding(keys: [.pageUp], context: .search, action: .pageUp, help: "page up / down"),
+    Binding(keys: [.pageDown], context: .search, action: .pageDown, help: "page up / down"),
+    Binding(keys: [.home], context: .search, action: .moveFirst, help: "first / last trial"),
+    Binding(keys: [.end], context: .search, action: .moveLast, help: "first / last trial"),
+    Binding(
+      keys: [.character("s")], context: .search, action: .search(.startStop),
+      help: "start / stop the search"),
+    Binding(
+      keys: [.character("+"), .right], context: .search, action: .search(.stepTrials(1)),
+      help: "more / fewer trials"),
+    Binding(
+      keys: [.character("-"), .left], context: .search, action: .search(.stepTrials(-1)),
+      help: "more / fewer trials"),
+    Binding(
+      keys: [.character(">")], context: .search, action: .search(.cycleSort(1)),
+      help: "sort by next / prev column"),
+    Binding(
+      keys: [.character("<")], context: .search, action: .search(.cycleSort(-1)),
+      help: "sort by next / prev column"),
+    Binding(
+      keys: [.character("I")], context: .search, action: .search(.flipSort), help: "invert the sort order"),
+    Binding(keys: [.enter], context: .search, action: .search(.openTrial), help: "open the trial's run"),
+    Binding(
+      keys: [.character("a")], context: .search, action: .search(.applyTrial),
+      help: "copy settings to the form"),
+    Binding(keys: [.escape], context: .search, action: .back, help: "back"),
+
+    Binding(
       keys: [.character("y"), .character("Y")], context: .confirmDelete, action: .confirmDelete,
       help: "delete them"),
     Binding(
@@ -170,6 +214,14 @@ public enum KeyMap {
     case .runs: return [.runs, .global]
     case .compare: return [.compare, .global]
     case .checkpoints: return [.checkpoints, .global]
+    case .search: return [.search, .global]
+    }
+    if state.lrFinder != nil {
+      switch state.focus {
+      case .hyperparameters: return [.lrFinder, .form, .global]
+      case .layers: return [.lrFinder, .layers, .global]
+      default: return [.lrFinder, .global]
+      }
     }
     switch state.focus {
     case .hyperparameters: return [.form, .global]

@@ -37,8 +37,9 @@ struct Reducer {
     case .moveDown: move(by: 1)
     case .pageUp: move(by: -max(1, pageRows - 1))
     case .pageDown: move(by: max(1, pageRows - 1))
-    case .moveFirst: move(by: -ConfigKey.all.count)
-    case .moveLast: move(by: ConfigKey.all.count)
+    // Past any list's end (a runs table can be far longer than the form); `move` clamps.
+    case .moveFirst: move(by: -Int(Int32.max))
+    case .moveLast: move(by: Int(Int32.max))
     case .focusNext: state.focus = state.focus.cycled(by: 1)
     case .focusPrevious: state.focus = state.focus.cycled(by: -1)
     case .focusPanel(let panel):
@@ -115,6 +116,8 @@ struct Reducer {
       .deleteCheckpoints, .confirmDelete, .cancelDelete, .resumeSelected, .forkSelected, .exportRuns,
       .runsLoaded, .curvesLoaded, .checkpointsLoaded, .forkPlanned, .runResumed:
       applyRuns(action)
+    case .lrFinder(let action): applyLRFinder(action)
+    case .search(let action): applySearch(action)
     }
   }
 
@@ -122,8 +125,11 @@ struct Reducer {
 
   /// Rows a page key moves: the form's on the main screen, the table's on the runs screens.
   var pageRows: Int {
-    state.screen == .main
-      ? DashboardLayout(state).formRows : RunsLayout(width: state.width, height: state.height).tableRows
+    switch state.screen {
+    case .main: DashboardLayout(state).formRows
+    case .search: SearchLayout(width: state.width, height: state.height).tableRows
+    default: RunsLayout(width: state.width, height: state.height).tableRows
+    }
   }
 
   mutating func move(by offset: Int) {
@@ -273,6 +279,12 @@ struct Reducer {
       state.message = StatusMessage("stopping after this batch; best and last are kept")
       return
     }
+    if state.search.isRunning {
+      state.message = StatusMessage(
+        "a search is running and its trials use the cores; stop it in the Search view (S, then s) first",
+        .warning)
+      return
+    }
     do throws(ConfigError) {
       if state.groups.isEmpty {
         try state.settings.validate()
@@ -324,7 +336,7 @@ struct Reducer {
   }
 
   mutating func quit() {
-    if state.isRunActive {
+    if state.isRunActive || state.search.isRunning {
       state.overlay = .confirmQuit
       return
     }

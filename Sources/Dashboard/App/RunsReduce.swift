@@ -68,6 +68,7 @@ extension Reducer {
     case .runsLoaded(let records):
       state.runs.replaceRecords(records)
       keepRunVisible()
+      revealSearchTrial()
     case .curvesLoaded(let curves):
       state.runs.curves = curves
     case .checkpointsLoaded(let run, let entries):
@@ -91,7 +92,7 @@ extension Reducer {
     switch screen {
     case .runs: effects.append(.loadRuns)
     case .compare: effects.append(.loadCurves(state.runs.marked))
-    case .checkpoints, .main: break
+    case .checkpoints, .main, .search: break
     }
   }
 
@@ -104,6 +105,7 @@ extension Reducer {
     case .checkpoints:
       state.runs.ledgerIndex = min(
         max(0, state.runs.ledgerIndex + offset), max(0, state.runs.ledger.count - 1))
+    case .search: moveInSearch(by: offset)
     case .main, .compare: break
     }
   }

@@ -8,11 +8,13 @@ public enum Screen: String, CaseIterable, Equatable, Sendable {
   case compare
   /// The kept checkpoints of the selected run.
   case checkpoints
+  /// A hyperparameter search started from the form: its trials, their scatter and curves.
+  case search
 
   /// The screen Esc goes back to.
   public var parent: Screen {
     switch self {
-    case .main, .runs: .main
+    case .main, .runs, .search: .main
     case .compare, .checkpoints: .runs
     }
   }
@@ -23,6 +25,7 @@ public enum Screen: String, CaseIterable, Equatable, Sendable {
     case .runs: "Runs"
     case .compare: "Compare"
     case .checkpoints: "Checkpoints"
+    case .search: "Search"
     }
   }
 }

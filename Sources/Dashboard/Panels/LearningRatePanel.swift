@@ -6,6 +6,10 @@ struct LearningRatePanel {
   var state: DashboardState
 
   func draw(into buffer: inout ScreenBuffer, in rect: Rect) {
+    if let finder = state.lrFinder {
+      LRFinderPlot(finder: finder, focused: state.focus == .learningRate).draw(into: &buffer, in: rect)
+      return
+    }
     let settings = state.settings
     let stepsPerEpoch = state.stepsPerEpoch ?? estimatedStepsPerEpoch(settings)
     let schedule = LearningRateSchedule(settings, stepsPerEpoch: stepsPerEpoch)

@@ -25,6 +25,8 @@ struct MessageLine {
       return "a fork starts at its parent's epoch (dotted line); the legend lists only settings that differ"
     case .checkpoints:
       return "a checkpoint is kept each time validation loss improves; ◆ marks the best"
+    case .search:
+      return "Enter opens a trial's run · a copies its settings into the form · > < I sort · l log scale"
     }
     if state.editingRunName {
       return "run name: letters, digits and - _ . = + (others become _) · empty = \(state.effectiveRunName)"
@@ -44,7 +46,11 @@ struct MessageLine {
     case .loss:
       return "l log scale · m smoothing (EMA \(NumberFormat.compact(state.smoothingWeight)), raw dimmed)"
     case .accuracy: return "train and validation accuracy; ◆ marks the best epoch (lowest validation loss)"
-    case .learningRate: return "the schedule over every step of the run; it redraws as you edit"
+    case .learningRate:
+      if state.lrFinder != nil {
+        return "smoothed loss by learning rate (log); ◆ the valley rule's pick · a uses it · Esc or L closes"
+      }
+      return "the schedule over every step of the run; it redraws as you edit · L runs an LR range test"
     }
   }
 }

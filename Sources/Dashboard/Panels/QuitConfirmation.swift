@@ -1,11 +1,15 @@
 /// The y/n question shown when quitting would interrupt an active run; its keys come from `KeyMap`.
 struct QuitConfirmation {
+  /// A search rather than a run is what quitting would interrupt.
+  var searching = false
+
   func draw(into buffer: inout ScreenBuffer, in area: Rect) {
     let answers = KeyMap.bindings.filter { $0.context == .confirm }
       .map { "\($0.keys.first!.displayName) \($0.help)" }.joined(separator: "   ")
-    let lines = [
-      "A run is still active.", "Quitting interrupts it; last and summary.json are saved.", answers,
-    ]
+    let lines =
+      searching
+      ? ["A search is still running.", "Quitting interrupts its trial; finished trials are kept.", answers]
+      : ["A run is still active.", "Quitting interrupts it; last and summary.json are saved.", answers]
     let width = min(area.width, (lines.map(\.count).max() ?? 0) + 4)
     let height = lines.count + 2
     let box = Rect(

@@ -26,8 +26,11 @@ public func render(_ state: DashboardState, into buffer: inout ScreenBuffer) {
   statusBar(state).draw(into: &buffer, x: 0, y: layout.statusRow, width: buffer.width)
   let area = Rect(x: 0, y: 0, width: buffer.width, height: layout.messageRow)
   switch state.overlay {
-  case .help: HelpOverlay().draw(into: &buffer, in: area)
-  case .confirmQuit: QuitConfirmation().draw(into: &buffer, in: area)
+  // The main screen's keys need every row at 80×24, so the help covers the status lines too.
+  case .help:
+    HelpOverlay().draw(into: &buffer, in: Rect(x: 0, y: 0, width: buffer.width, height: buffer.height))
+  case .confirmQuit:
+    QuitConfirmation(searching: !state.isRunActive && state.search.isRunning).draw(into: &buffer, in: area)
   case .confirmDelete, nil: break
   }
 }
@@ -39,12 +42,15 @@ func renderRunsScreen(_ state: DashboardState, into buffer: inout ScreenBuffer) 
   case .runs, .main: RunsScreen(state: state).draw(into: &buffer, in: layout.box)
   case .compare: CompareScreen(state: state).draw(into: &buffer, in: layout.box)
   case .checkpoints: CheckpointsScreen(state: state).draw(into: &buffer, in: layout.box)
+  case .search: SearchScreen(state: state).draw(into: &buffer, in: layout.box)
   }
   MessageLine(state: state).draw(into: &buffer, y: layout.messageRow, width: buffer.width)
   statusBar(state).draw(into: &buffer, x: 0, y: layout.statusRow, width: buffer.width)
   switch state.overlay {
   case .help: HelpOverlay(screen: state.screen).draw(into: &buffer, in: layout.box)
-  case .confirmQuit: QuitConfirmation().draw(into: &buffer, in: layout.box)
+  case .confirmQuit:
+    QuitConfirmation(searching: !state.isRunActive && state.search.isRunning).draw(
+      into: &buffer, in: layout.box)
   case .confirmDelete:
     let count = state.runs.ledger.filter { $0.kind == .history && !$0.isBest }.count
     DeleteConfirmation(count: count).draw(into: &buffer, in: layout.box)
@@ -111,6 +117,11 @@ func screenHints(_ screen: Screen) -> [StatusBar.KeyHint] {
     wanted = [
       (.checkpoints, "promote (copy to promoted)", "promote"),
       (.checkpoints, "delete all but best", "delete"),
+    ]
+  case .search:
+    wanted = [
+      (.search, "start / stop the search", "start/stop"),
+      (.search, "open the trial's run", "open"), (.search, "copy settings to the form", "use"),
     ]
   }
   var hints = wanted.compactMap { want in

@@ -141,6 +141,12 @@ struct RunsScreen {
   static func shortName(_ record: RunRecord) -> String { shortName(record.name) }
 
   static func shortName(_ name: String) -> String {
+    // A search's trial, `<stamp>-search-tpe/<stamp>-t03-…`, reads as `tpe/t03-…` in a narrow column.
+    if let slash = name.firstIndex(of: "/") {
+      var search = shortName(String(name[..<slash]))
+      if search.hasPrefix("search-") { search.removeFirst("search-".count) }
+      return search + "/" + shortName(String(name[name.index(after: slash)...]))
+    }
     let characters = Array(name)
     guard characters.count > 16, characters[8] == "-", characters[15] == "-",
       characters[0..<8].allSatisfy(\.isASCII), characters[0..<8].allSatisfy(\.isNumber),

@@ -50,9 +50,26 @@ public enum RunCatalog {
   }
 
   /// The visible entries of a runs directory, sorted; hidden ones are runs still being created.
+  /// A search directory stands for its trials (`<search>/<trial>`), which are the runs in it.
   static func runNames(_ runs: URL) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []).filter { !$0.hasPrefix(".") }
-      .sorted()
+    visibleEntries(runs).flatMap { name -> [String] in
+      let url = runs.appendingPathComponent(name)
+      guard isSearchDirectory(url) else { return [name] }
+      return visibleEntries(url).map { name + "/" + $0 }
+    }
+  }
+
+  static func visibleEntries(_ directory: URL) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+      .filter { !$0.hasPrefix(".") }.sorted()
+  }
+
+  /// `tunetop search` writes `search.json` and never a `summary.json` there; the name is checked
+  /// first so a listing stats no extra file for an ordinary run.
+  static func isSearchDirectory(_ url: URL) -> Bool {
+    url.lastPathComponent.contains("-search-")
+      && access(url.appendingPathComponent("search.json").path, F_OK) == 0
+      && access(url.appendingPathComponent("summary.json").path, F_OK) != 0
   }
 
   public static func record(at url: URL, readingSettings: Bool = true) -> RunRecord {
@@ -75,8 +92,13 @@ public enum RunCatalog {
       // kill(pid, 0) asks whether the process exists without signalling it.
       live = kill(pid, 0) == 0 || errno == EPERM
     }
+    // A trial is named with its search in front, as the listing finds it and a person can place it.
+    var name = url.lastPathComponent
+    if let search = summary?.search, url.deletingLastPathComponent().lastPathComponent == search {
+      name = search + "/" + name
+    }
     return RunRecord(
-      name: url.lastPathComponent, path: url.path,
+      name: name, path: url.path,
       started: startDate(of: url.lastPathComponent),
       summary: summary, settings: settings, isLive: live)
   }

@@ -1,0 +1,19 @@
+import Training
+
+/// What the Search screen's keys and the app loop running a hyperparameter search do.
+public enum SearchAction: Sendable {
+  /// Start a search from the form's settings, or stop the running one keeping its finished trials.
+  case startStop
+  /// Change the number of trials of the next search.
+  case stepTrials(Int)
+  case cycleSort(Int)
+  case flipSort
+  /// Show the selected trial's run in the runs table.
+  case openTrial
+  /// Copy the selected trial's hyperparameters into the form.
+  case applyTrial
+  // Reports from the app loop
+  case started(SearchSnapshot, base: HyperParameters)
+  case snapshot(SearchSnapshot)
+  case failed(String)
+}
