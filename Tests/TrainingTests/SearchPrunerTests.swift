@@ -33,6 +33,16 @@ import Testing
   #expect(reason?.contains("validation loss 1.5") == true)
 }
 
+@Test func ashaNeverPrunesATrialThatReachedItsLastEpoch() {
+  // grace 2, η 3, 6 epochs: rungs at 2 and 6, but epoch 6 is the budget's end, as max_t in Ray.
+  var pruner = ASHAPruner(gracePeriod: 2, reductionFactor: 3, maxEpochs: 6)
+  #expect(pruner.milestones == [2, 6])
+  #expect(pruner.report(trial: 1, epoch: 6, validationLoss: 0.5) == nil)
+  #expect(pruner.report(trial: 2, epoch: 6, validationLoss: 9.0) == nil)
+  #expect(pruner.report(trial: 1, epoch: 2, validationLoss: 0.5) == nil)
+  #expect(pruner.report(trial: 2, epoch: 2, validationLoss: 9.0) != nil)
+}
+
 @Test func medianRuleMatchesAHandComputedRun() {
   var pruner = MedianPruner(startupTrials: 2, warmupEpochs: 1)
   for (epoch, loss) in [1.0, 0.8, 0.6].enumerated() {

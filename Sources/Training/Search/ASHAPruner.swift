@@ -9,6 +9,7 @@ import Foundation
 public struct ASHAPruner: TrialPruner {
   public let gracePeriod: Int
   public let reductionFactor: Double
+  public let maxEpochs: Int
   /// Milestones in epochs, largest first, as Ray keeps them, with the rewards recorded at each.
   public private(set) var rungs: [(milestone: Double, rewards: [Int: Double])]
 
@@ -17,6 +18,7 @@ public struct ASHAPruner: TrialPruner {
     let factor = max(2, reductionFactor)
     self.gracePeriod = grace
     self.reductionFactor = factor
+    self.maxEpochs = maxEpochs
     let span = Double(max(maxEpochs, grace)) / Double(grace)
     let count = max(1, Int(log(span) / log(factor) + 1))
     rungs = (0..<count).reversed().map { (Double(grace) * pow(factor, Double($0)), [:]) }
@@ -26,6 +28,9 @@ public struct ASHAPruner: TrialPruner {
   public var milestones: [Double] { rungs.map(\.milestone).reversed() }
 
   public mutating func report(trial: Int, epoch: Int, validationLoss: Double) -> String? {
+    // As Ray: a trial at max_t has finished its budget; it is stopped as done, not judged at a rung
+    // that sits there, so a trial that trained every epoch never ends as pruned.
+    if epoch >= maxEpochs { return nil }
     let reward = -validationLoss
     for index in rungs.indices {
       let (milestone, rewards) = rungs[index]
