@@ -257,6 +257,11 @@ private func compareState(width: Int, height: Int) -> DashboardState {
   #expect(press([.character("r")], &state).isEmpty)
   #expect(state.message?.kind == .warning)
   _ = press([.down], &state)
+  // Not while a search holds the cores.
+  var searching = state
+  searching.search.phase = .running
+  #expect(press([.character("r")], &searching).isEmpty)
+  #expect(searching.message?.text.contains("a search is running") == true)
   #expect(press([.character("r")], &state) == [.resumeRun(runB)])
   #expect(state.screen == .main)
   #expect(state.isRunActive)

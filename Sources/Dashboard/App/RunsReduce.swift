@@ -149,6 +149,11 @@ extension Reducer {
       state.message = StatusMessage("a run is active; stop it (s) before resuming another", .warning)
       return
     }
+    if state.search.isRunning {
+      state.message = StatusMessage(
+        "a search is running; stop it (s in the Search view) before resuming a run", .warning)
+      return
+    }
     let status = record.summary?.status
     guard let status, ResumableRun.resumableStatuses.contains(status), !record.isLive else {
       state.message = StatusMessage(
