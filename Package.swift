@@ -31,7 +31,7 @@ let package = Package(
     // Counts heap allocations for `tunetop-bench alloc` by interposing malloc; benchmark only.
     .target(name: "AllocCounter", path: "Benchmarks/AllocCounter"),
     .executableTarget(
-      name: "tunetop-bench", dependencies: ["Training", "CKernels", "AllocCounter"],
+      name: "tunetop-bench", dependencies: ["Training", "Dashboard", "CKernels", "AllocCounter"],
       path: "Benchmarks/TunetopBench"),
     // libFuzzer targets; plain builds link a replay driver instead (Tests/fuzz/run.sh).
     .executableTarget(

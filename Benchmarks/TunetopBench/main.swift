@@ -3,6 +3,7 @@
 //   swift run -c release tunetop-bench gemm
 //   swift run -c release tunetop-bench train [--quick]
 //   swift run -c release tunetop-bench alloc
+//   swift run -c release tunetop-bench dashboard
 //
 // Absolute numbers depend on the machine and its load, so every figure is put next to a reference
 // measured in the same run: the register-only FMA peak, and OpenBLAS when it is installed. Compared
@@ -209,12 +210,14 @@ case "gemm-shape":
   runGEMM(samples: values.count > 6 ? Int(values[6]) ?? 11 : 11, only: shape)
 case "alloc":
   runAlloc()
+case "dashboard":
+  runDashboard(arguments: Array(arguments.dropFirst()))
 case "train":
   // `train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin]`
   runTrain(arguments: Array(arguments.dropFirst()))
 default:
   print(
-    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | alloc"
+    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | alloc | dashboard [--samples N] [--only frame|first-frame] [--binary path]"
   )
   exit(2)
 }
