@@ -8,7 +8,7 @@
 # and once with `tunetop train`. The order alternates from pair to pair so load from other
 # processes hits both alike. samples_per_second is read from each run's summary.json; the script
 # prints every pair and the median ratio dashboard / headless (goal ≥ 0.95).
-# Environment: TUNETOP (binary, default the release build), EPOCHS and TRAIN_SAMPLES (run size).
+# Environment: TUNETOP (binary, default the release build), EPOCHS (run length, default 30).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +18,7 @@ if [[ -z "${TUNETOP:-}" ]]; then
   swift build -c release --product tunetop >&2
   TUNETOP=$(swift build -c release --show-bin-path)/tunetop
 fi
+TUNETOP=$(realpath "$TUNETOP")  # the runs below start in a scratch directory
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tunetop-overhead.XXXXXX")
 socket="tunetop-overhead-$$"
@@ -27,11 +28,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Long enough (a few seconds) that the dashboard's start-up and 10 Hz redraws are measured against
-# real training, not against process start.
+# A synthetic CSV task (20k rows, 64 features, 10 classes) and a 64→256→128→10 MLP: epochs of
+# 10k samples, so training dominates and the per-epoch checkpoint writes (disk noise) do not. About
+# four seconds per run, long enough that the dashboard's start-up and 10 Hz redraws are measured
+# against real training.
+python3 - "$work/synthetic.csv" <<'PY'
+import random, sys
+random.seed(1)
+with open(sys.argv[1], "w") as out:
+    out.write(",".join(f"x{i}" for i in range(64)) + ",label\n")
+    for _ in range(20000):
+        label = random.randrange(10)
+        out.write(",".join(f"{random.gauss(label * 0.05, 1):.4f}" for _ in range(64)) + f",{label}\n")
+PY
 cat >"$work/config.yaml" <<EOF
-epochs: ${EPOCHS:-60}
-train_samples: ${TRAIN_SAMPLES:-1000}
+task: synthetic.csv
+base_model: none
+hidden_sizes: [256, 128]
+train_samples: 10000
+batch_size: 32
+epochs: ${EPOCHS:-30}
 early_stopping_patience: 0
 EOF
 
@@ -71,6 +87,17 @@ dashboard_run() {
     ((tries < 200)) || { echo "dashboard_overhead.sh: the dashboard did not draw" >&2; return 1; }
   done
   tmux -L "$socket" send-keys -t dash s
+  # A run that cannot start says why on the message line and writes no directory.
+  tries=0
+  until ls "$runs"/*/summary.json >/dev/null 2>&1; do
+    sleep 0.05
+    tries=$((tries + 1))
+    if ((tries >= 200)); then
+      echo "dashboard_overhead.sh: the dashboard did not start a run:" >&2
+      tmux -L "$socket" capture-pane -p -t dash | tail -n 3 >&2
+      return 1
+    fi
+  done
   local rate
   rate=$(wait_for_summary "$runs")
   tmux -L "$socket" send-keys -t dash q
