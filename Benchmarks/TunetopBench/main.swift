@@ -109,7 +109,15 @@ func json(_ fields: [(String, Any)]) -> String {
   return "{" + body.joined(separator: ",") + "}"
 }
 
-func benchmark(_ shape: Shape, samples: Int, peak: [Int: Double], openBLAS: OpenBLAS?) {
+/// Measures one shape and prints its row; returns our median GFLOP/s. `oneThread` is the same
+/// product's one-thread median, for the speedup of a two-thread row.
+@discardableResult
+func benchmark(
+  _ shape: Shape, samples: Int, peak: [Int: Double], openBLAS: OpenBLAS?, oneThread: Double? = nil
+)
+  -> Double
+{
+  var result = 0.0
   let (m, n, k) = (shape.m, shape.n, shape.k)
   let (aRows, aCols) = shape.transposeA ? (k, m) : (m, k)
   let (bRows, bCols) = shape.transposeB ? (n, k) : (k, n)
@@ -141,11 +149,18 @@ func benchmark(_ shape: Shape, samples: Int, peak: [Int: Double], openBLAS: Open
         let theirRepetitions = theirs.map { calibrate($0) } ?? 0
         var oursRates: [Double] = []
         var theirRates: [Double] = []
+        // On one thread, also GFLOP/s per second of this thread's CPU time: on a machine shared
+        // with other work, wall time also counts the time the thread waited for a core.
+        var oursCPURates: [Double] = []
+        var theirCPURates: [Double] = []
+        func timed(_ repetitions: Int, _ body: () -> Void, wall: inout [Double], cpu: inout [Double]) {
+          let cpuStart = threadCPUNanoseconds()
+          wall.append(flops / secondsPerCall(repetitions: repetitions, body) / 1e9)
+          cpu.append(flops * Double(repetitions) / Double(threadCPUNanoseconds() - cpuStart))
+        }
         for _ in 0..<samples {
-          oursRates.append(flops / secondsPerCall(repetitions: oursRepetitions, ours) / 1e9)
-          if let theirs {
-            theirRates.append(flops / secondsPerCall(repetitions: theirRepetitions, theirs) / 1e9)
-          }
+          timed(oursRepetitions, ours, wall: &oursRates, cpu: &oursCPURates)
+          if let theirs { timed(theirRepetitions, theirs, wall: &theirRates, cpu: &theirCPURates) }
         }
         let oursMedian = median(oursRates)
         var fields: [(String, Any)] = [
@@ -160,11 +175,22 @@ func benchmark(_ shape: Shape, samples: Int, peak: [Int: Double], openBLAS: Open
           fields.append(("openblas_gflops", theirMedian))
           fields.append(("openblas_gflops_best", theirRates.max()!))
           fields.append(("ratio_vs_openblas", oursMedian / theirMedian))
+          if shape.threads == 1 {
+            fields.append(("ratio_vs_openblas_cpu_time", median(oursCPURates) / median(theirCPURates)))
+          }
+        }
+        if shape.threads == 2, let oneThread {
+          fields.append(("speedup_vs_one_thread", oursMedian / oneThread))
+          // What two threads can give on this machine right now: 2.0 on two idle cores, less
+          // when other work holds a core. Judge the speedup against it.
+          if let two = peak[2], let one = peak[1] { fields.append(("fma_peak_speedup", two / one)) }
         }
         print(json(fields))
+        result = oursMedian
       }
     }
   }
+  return result
 }
 
 func runGEMM(samples: Int, only custom: Shape? = nil) {
@@ -187,8 +213,11 @@ func runGEMM(samples: Int, only custom: Shape? = nil) {
     Shape(name: "backward dX=dY·W", m: 64, n: 64, k: 256),
     Shape(name: "backward dW+=dYt·X", m: 256, n: 64, k: 64, transposeA: true, beta: 1),
   ]
+  var oneThread: [String: Double] = [:]
   for shape in custom.map({ [$0] }) ?? shapes {
-    benchmark(shape, samples: samples, peak: peak, openBLAS: openBLAS)
+    let rate = benchmark(
+      shape, samples: samples, peak: peak, openBLAS: openBLAS, oneThread: oneThread[shape.name])
+    if shape.threads == 1 { oneThread[shape.name] = rate }
   }
 }
 
