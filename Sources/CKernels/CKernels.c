@@ -226,6 +226,48 @@ TT_AVX2 void tt_pack_transposed_b_avx2(
   }
 }
 
+TT_AVX2 void tt_pack_a6_avx2(ptrdiff_t kc, const float *a, ptrdiff_t lda, float *dst) {
+  const float *r0 = a, *r1 = a + lda, *r2 = a + 2 * lda, *r3 = a + 3 * lda, *r4 = a + 4 * lda;
+  const float *r5 = a + 5 * lda;
+  const __m256 zero = _mm256_setzero_ps();
+  ptrdiff_t p = 0;
+  for (; p + 8 <= kc; p += 8) {
+    // An 8x8 transpose of the six rows (plus two zero rows): output j holds column p + j.
+    __m256 x0 = _mm256_loadu_ps(r0 + p), x1 = _mm256_loadu_ps(r1 + p);
+    __m256 x2 = _mm256_loadu_ps(r2 + p), x3 = _mm256_loadu_ps(r3 + p);
+    __m256 x4 = _mm256_loadu_ps(r4 + p), x5 = _mm256_loadu_ps(r5 + p);
+    __m256 t0 = _mm256_unpacklo_ps(x0, x1), t1 = _mm256_unpackhi_ps(x0, x1);
+    __m256 t2 = _mm256_unpacklo_ps(x2, x3), t3 = _mm256_unpackhi_ps(x2, x3);
+    __m256 t4 = _mm256_unpacklo_ps(x4, x5), t5 = _mm256_unpackhi_ps(x4, x5);
+    __m256 t6 = _mm256_unpacklo_ps(zero, zero), t7 = t6;
+    __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    __m256 o[8] = {
+      _mm256_permute2f128_ps(s0, s4, 0x20), _mm256_permute2f128_ps(s1, s5, 0x20),
+      _mm256_permute2f128_ps(s2, s6, 0x20), _mm256_permute2f128_ps(s3, s7, 0x20),
+      _mm256_permute2f128_ps(s0, s4, 0x31), _mm256_permute2f128_ps(s1, s5, 0x31),
+      _mm256_permute2f128_ps(s2, s6, 0x31), _mm256_permute2f128_ps(s3, s7, 0x31),
+    };
+    float *d = dst + p * TT_MR;
+    for (int j = 0; j < 8; j++) {
+      // Six values per column: four, then two, so nothing past the sliver is written.
+      _mm_storeu_ps(d + j * TT_MR, _mm256_castps256_ps128(o[j]));
+      _mm_storel_pi((__m64 *)(d + j * TT_MR + 4), _mm256_extractf128_ps(o[j], 1));
+    }
+  }
+  for (; p < kc; p++) {
+    float *d = dst + p * TT_MR;
+    d[0] = r0[p];
+    d[1] = r1[p];
+    d[2] = r2[p];
+    d[3] = r3[p];
+    d[4] = r4[p];
+    d[5] = r5[p];
+  }
+}
+
 TT_AVX2 float tt_fma_peak_loop_avx2(long iterations) {
   // Twelve independent chains cover the FMA latency (4 cycles) times the two FMA pipes with room
   // to spare; the multiplier is just below 1 so values stay finite.
@@ -424,6 +466,11 @@ void tt_pack_transposed_b_avx2(
 
 float tt_fma_peak_loop_avx2(long iterations) {
   (void)iterations;
+  abort();
+}
+
+void tt_pack_a6_avx2(ptrdiff_t kc, const float *a, ptrdiff_t lda, float *dst) {
+  (void)kc; (void)a; (void)lda; (void)dst;
   abort();
 }
 

@@ -79,7 +79,7 @@ struct GEMMProblem: @unchecked Sendable {
         while ic < m {
           let mcBlock = min(GEMMTuning.mc, m - ic)
           if packsA {
-            packA(rows: ic, count: mcBlock, columns: pc, count: kcBlock, into: packedA)
+            packA(rows: ic, count: mcBlock, columns: pc, count: kcBlock, into: packedA, avx2: useAVX2)
           }
           var jr = 0
           while jr < ncBlock {
@@ -118,7 +118,8 @@ struct GEMMProblem: @unchecked Sendable {
   /// Packs op(A)[i0..<i0+mc, p0..<p0+kc] as MR-row slivers: sliver s holds, for each p, the MR
   /// values of column p, rows past mc set to zero.
   func packA(
-    rows i0: Int, count mc: Int, columns p0: Int, count kc: Int, into dst: UnsafeMutablePointer<Float>
+    rows i0: Int, count mc: Int, columns p0: Int, count kc: Int, into dst: UnsafeMutablePointer<Float>,
+    avx2: Bool
   ) {
     let mr = GEMMTuning.mr
     var s = 0
@@ -134,6 +135,8 @@ struct GEMMProblem: @unchecked Sendable {
           for r in rows..<mr { out[r] = 0 }
           out += mr
         }
+      } else if rows == mr && avx2 {
+        tt_pack_a6_avx2(kc, a + first * lda + p0, lda, out)
       } else if rows == mr {
         let r0 = a + first * lda + p0
         let (r1, r2, r3, r4, r5) = (r0 + lda, r0 + 2 * lda, r0 + 3 * lda, r0 + 4 * lda, r0 + 5 * lda)
