@@ -33,6 +33,14 @@ if [[ ${#quick[@]} -eq 0 ]]; then
   "$bench" train --width 0 | tee -a "$OUT" >&2  # the built-in task row only (no width 0 exists)
 fi
 for ((round = 0; round < rounds; round++)); do
+  if [[ ${#quick[@]} -gt 0 ]]; then
+    # One peer process per round: importing torch takes seconds of the quick run's minute.
+    for width in "${widths[@]}"; do
+      "$bench" train --no-builtin "${quick[@]}" --width "$width" | tee -a "$OUT" >&2
+    done
+    "$PYTHON" Benchmarks/peer_pytorch.py "${quick[@]}" "${widths[@]/#/--width=}" | tee -a "$OUT" >&2
+    continue
+  fi
   for width in "${widths[@]}"; do
     "$bench" train --no-builtin "${quick[@]}" --width "$width" | tee -a "$OUT" >&2
     "$PYTHON" Benchmarks/peer_pytorch.py "${quick[@]}" --width "$width" | tee -a "$OUT" >&2

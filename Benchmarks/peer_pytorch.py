@@ -8,7 +8,7 @@ optimizer.step; unlike tunetop's step there is no gradient clipping (so the comp
 conservative for tunetop). Rows are printed as JSON lines in tunetop-bench's schema, for 1 and 2
 threads, default (foreach) and fused AdamW.
 
-    python3 Benchmarks/peer_pytorch.py [--quick] [--rounds N] [--width W] [--batch B] [--threads T]
+    python3 Benchmarks/peer_pytorch.py [--quick] [--rounds N] [--width W]... [--batch B] [--threads T]
 """
 
 import argparse
@@ -97,11 +97,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--width", type=int)
+    parser.add_argument("--width", type=int, action="append", help="repeatable")
     parser.add_argument("--batch", type=int)
     parser.add_argument("--threads", type=int)
     args = parser.parse_args()
-    widths = [args.width] if args.width else WIDTHS
+    widths = args.width or WIDTHS
     batches = [args.batch] if args.batch else BATCHES
     thread_counts = [args.threads] if args.threads else [1, 2]
     for round_index in range(args.rounds):

@@ -230,12 +230,13 @@ case "gemm-shape":
   // One product, e.g. `gemm-shape 64 64 256 n t 1`, for profiling a single case under perf.
   let values = Array(arguments.dropFirst())
   guard values.count >= 3, let m = Int(values[0]), let n = Int(values[1]), let k = Int(values[2]) else {
-    print("usage: tunetop-bench gemm-shape m n k [n|t] [n|t] [threads] [samples]")
+    print("usage: tunetop-bench gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta]")
     exit(2)
   }
   let shape = Shape(
     name: "\(m)x\(n)x\(k)", m: m, n: n, k: k, transposeA: values.count > 3 && values[3] == "t",
-    transposeB: values.count > 4 && values[4] == "t", threads: values.count > 5 ? Int(values[5]) ?? 1 : 1)
+    transposeB: values.count > 4 && values[4] == "t",
+    beta: values.count > 7 ? Float(values[7]) ?? 0 : 0, threads: values.count > 5 ? Int(values[5]) ?? 1 : 1)
   runGEMM(samples: values.count > 6 ? Int(values[6]) ?? 11 : 11, only: shape)
 case "alloc":
   runAlloc()
@@ -246,7 +247,7 @@ case "train":
   runTrain(arguments: Array(arguments.dropFirst()))
 default:
   print(
-    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | alloc | dashboard [--samples N] [--only frame|first-frame] [--binary path]"
+    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | alloc | dashboard [--samples N] [--only frame|first-frame] [--binary path]"
   )
   exit(2)
 }
