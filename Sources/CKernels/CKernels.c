@@ -268,6 +268,13 @@ TT_AVX2 void tt_pack_a6_avx2(ptrdiff_t kc, const float *a, ptrdiff_t lda, float 
   }
 }
 
+TT_AVX2 void tt_pack_at6_avx2(ptrdiff_t kc, const float *a, ptrdiff_t lda, float *dst) {
+  for (ptrdiff_t p = 0; p < kc; p++, a += lda, dst += TT_MR) {
+    _mm_storeu_ps(dst, _mm_loadu_ps(a));
+    _mm_storel_pi((__m64 *)(dst + 4), _mm_castpd_ps(_mm_load_sd((const double *)(a + 4))));
+  }
+}
+
 TT_AVX2 float tt_fma_peak_loop_avx2(long iterations) {
   // Twelve independent chains cover the FMA latency (4 cycles) times the two FMA pipes with room
   // to spare; the multiplier is just below 1 so values stay finite.
@@ -470,6 +477,11 @@ float tt_fma_peak_loop_avx2(long iterations) {
 }
 
 void tt_pack_a6_avx2(ptrdiff_t kc, const float *a, ptrdiff_t lda, float *dst) {
+  (void)kc; (void)a; (void)lda; (void)dst;
+  abort();
+}
+
+void tt_pack_at6_avx2(ptrdiff_t kc, const float *a, ptrdiff_t lda, float *dst) {
   (void)kc; (void)a; (void)lda; (void)dst;
   abort();
 }

@@ -52,7 +52,7 @@ struct GEMMProblem: @unchecked Sendable {
   /// clipped at the edges.
   func run(m: Int, n: Int, k: Int, kernel: GEMMKernel) {
     let (mr, nr) = (GEMMTuning.mr, GEMMTuning.nr)
-    let packsA = GEMMTuning.packsA(m: m, k: k)
+    let packsA = GEMMTuning.packsA(m: m, k: k, transposeA: transposeA)
     let kcMax = min(GEMMTuning.kc, k)
     let aCount = packsA ? (min(GEMMTuning.mc, m) + mr - 1) / mr * mr * kcMax : 0
     // B is always packed: reading it in place measured slower beyond the smallest shapes (its rows
@@ -127,7 +127,9 @@ struct GEMMProblem: @unchecked Sendable {
       let rows = min(mr, mc - s * mr)
       let first = i0 + s * mr
       var out = dst + s * mr * kc
-      if transposeA {
+      if transposeA && rows == mr && avx2 {
+        tt_pack_at6_avx2(kc, a + p0 * lda + first, lda, out)
+      } else if transposeA {
         // op(A) row i is column i of the stored A: each p is a contiguous run of MR values.
         for p in 0..<kc {
           let src = a + (p0 + p) * lda + first
