@@ -37,14 +37,9 @@ public struct ScreenBuffer: Equatable, Sendable {
     for character in text {
       if column >= limit { break }
       // Control characters would move the real cursor and desynchronise the diff, so they are shown as '?'.
-      let shown: Character
-      if let ascii = character.asciiValue {
-        shown = ascii < 0x20 || ascii == 0x7F ? "?" : character  // "\r\n" counts as "\n"
-      } else {
-        shown =
-          character.unicodeScalars.first.map { $0.value < 0x20 || $0.value == 0x7F } == true
-          ? "?" : character
-      }
+      // The first UTF-8 byte is below 0x80 exactly when the first scalar is ASCII.
+      let first = character.utf8.first ?? 0
+      let shown: Character = first < 0x20 || first == 0x7F ? "?" : character
       if column >= 0 { self[column, y] = Cell(character: shown, style: style) }
       column += 1
     }
@@ -115,6 +110,13 @@ public struct Cell: Equatable, Sendable {
     self.style = style
   }
 
+  /// A cell holding one scalar, built without going through `Character` (braille charts).
+  public init(scalar: Unicode.Scalar, style: Style = Style()) {
+    head = scalar.value
+    tail = 0
+    self.style = style
+  }
+
   public var character: Character {
     get {
       // Single-scalar cells (nearly all of them) skip building a String.
@@ -137,14 +139,22 @@ public struct Cell: Equatable, Sendable {
   }
 
   private static func pack(_ character: Character) -> (UInt32, UInt64) {
-    // "\r\n" is one Character whose asciiValue is that of "\n", so newlines take the long way.
-    if let ascii = character.asciiValue, ascii != 10 { return (UInt32(ascii), 0) }
-    var scalars = character.unicodeScalars.makeIterator()
-    let head = scalars.next()?.value ?? 0x20
+    // Decoded from UTF-8 by hand: the Unicode.Scalar view validated every index and was the
+    // larger part of drawing a braille chart.
+    var bytes = character.utf8.makeIterator()
+    func nextScalar() -> UInt32? {
+      guard let lead = bytes.next() else { return nil }
+      if lead < 0x80 { return UInt32(lead) }
+      let continuation = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1
+      var value = UInt32(lead) & (0x3F >> continuation)
+      for _ in 0..<continuation { value = value << 6 | UInt32((bytes.next() ?? 0x80) & 0x3F) }
+      return value
+    }
+    let head = nextScalar() ?? 0x20
     var tail: UInt64 = 0
     var shift: UInt64 = 0
-    while shift < 63, let scalar = scalars.next() {
-      tail |= UInt64(scalar.value + 1) << shift
+    while shift < 63, let scalar = nextScalar() {
+      tail |= UInt64(scalar + 1) << shift
       shift += 21
     }
     return (head, tail)
