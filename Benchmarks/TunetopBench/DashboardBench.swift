@@ -186,12 +186,12 @@ struct PseudoTerminalChild {
     let ready = poll(&descriptor, 1, Int32(timeout * 1000))
     if ready <= 0 { return [] }
     var chunk = [UInt8](repeating: 0, count: 65536)
-    let count = chunk.withUnsafeMutableBytes { Glibc.read(master, $0.baseAddress, $0.count) }
+    let count = chunk.withUnsafeMutableBytes { systemRead(master, $0.baseAddress, $0.count) }
     return count > 0 ? Array(chunk[..<count]) : nil
   }
 
   func write(_ text: String) {
-    _ = text.utf8CString.withUnsafeBufferPointer { Glibc.write(master, $0.baseAddress, $0.count - 1) }
+    _ = text.utf8CString.withUnsafeBufferPointer { systemWrite(master, $0.baseAddress, $0.count - 1) }
   }
 
   /// Waits for the child to exit, killing it after `timeout` seconds; returns its exit status.
@@ -210,6 +210,23 @@ struct PseudoTerminalChild {
     close(master)
     return status
   }
+}
+
+// read(2) and write(2) by a name the methods above do not shadow.
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+  #if canImport(Glibc)
+    Glibc.read(descriptor, buffer, count)
+  #else
+    Darwin.read(descriptor, buffer, count)
+  #endif
+}
+
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+  #if canImport(Glibc)
+    Glibc.write(descriptor, buffer, count)
+  #else
+    Darwin.write(descriptor, buffer, count)
+  #endif
 }
 
 struct BenchError: Error, CustomStringConvertible {
