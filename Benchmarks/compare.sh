@@ -7,7 +7,8 @@
 # so that load from other processes hits both alike, then prints each row's median samples/s and
 # the ratio tunetop / PyTorch against PyTorch's best variant (1 or 2 threads, default or fused
 # AdamW) and against each variant. Raw JSON lines are kept in $OUT (default .build/compare.jsonl).
-# --quick: widths 64 and 256 only, smaller step budgets, 2 rounds (under a minute).
+# --quick: widths 64 and 256 only, smaller step budgets and at most 0.75 s per row, 2 rounds
+# (under a minute even on a loaded machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +33,14 @@ if [[ ${#quick[@]} -eq 0 ]]; then
   "$bench" train --width 0 | tee -a "$OUT" >&2  # the built-in task row only (no width 0 exists)
 fi
 for ((round = 0; round < rounds; round++)); do
+  if [[ ${#quick[@]} -gt 0 ]]; then
+    # One peer process per round: importing torch takes seconds of the quick run's minute.
+    for width in "${widths[@]}"; do
+      "$bench" train --no-builtin "${quick[@]}" --width "$width" | tee -a "$OUT" >&2
+    done
+    "$PYTHON" Benchmarks/peer_pytorch.py "${quick[@]}" "${widths[@]/#/--width=}" | tee -a "$OUT" >&2
+    continue
+  fi
   for width in "${widths[@]}"; do
     "$bench" train --no-builtin "${quick[@]}" --width "$width" | tee -a "$OUT" >&2
     "$PYTHON" Benchmarks/peer_pytorch.py "${quick[@]}" --width "$width" | tee -a "$OUT" >&2
@@ -54,7 +63,7 @@ for line in open(sys.argv[1]):
 
 median = {key: statistics.median(values) for key, values in rows.items()}
 print(f"{'model':<16}{'batch':>6}{'tunetop':>11}{'pt best':>11}  {'best is':<10}{'ratio':>7}"
-      f"{'/pt1':>7}{'/pt1F':>7}{'/pt2':>7}{'/pt2F':>7}")
+      f"{'/pt1':>8}{'/pt1F':>8}{'/pt2':>8}{'/pt2F':>8}")
 for key in sorted(k for k in median if k[2] == "tunetop"):
     model, batch = key[0], key[1]
     ours = median[key]
@@ -67,7 +76,7 @@ for key in sorted(k for k in median if k[2] == "tunetop"):
     if not peers:
         continue
     (bt, bv), best = max(peers.items(), key=lambda item: item[1])
-    cells = "".join(f"{ours / peers[(t, v)]:>7.2f}" if (t, v) in peers else f"{'-':>7}"
+    cells = "".join(f"{ours / peers[(t, v)]:>8.2f}" if (t, v) in peers else f"{'-':>8}"
                     for t, v in ((1, "default"), (1, "fused"), (2, "default"), (2, "fused")))
     print(f"{model:<16}{batch:>6}{ours:>11.0f}{best:>11.0f}  {f'{bt}t {bv}':<10}{ours / best:>7.2f}{cells}")
 print(f"(samples/s, medians of {max(len(v) for v in rows.values())} alternating rounds; "

@@ -8,7 +8,7 @@ optimizer.step; unlike tunetop's step there is no gradient clipping (so the comp
 conservative for tunetop). Rows are printed as JSON lines in tunetop-bench's schema, for 1 and 2
 threads, default (foreach) and fused AdamW.
 
-    python3 Benchmarks/peer_pytorch.py [--quick] [--rounds N] [--width W] [--batch B] [--threads T]
+    python3 Benchmarks/peer_pytorch.py [--quick] [--rounds N] [--width W]... [--batch B] [--threads T]
 """
 
 import argparse
@@ -20,6 +20,8 @@ import torch
 
 WIDTHS = [64, 256, 1024, 2048]
 BATCHES = [32, 256]
+# Same as TrainCase.quickSeconds in Benchmarks/TunetopBench/TrainBench.swift.
+QUICK_SECONDS = 0.75
 
 
 def parameters(width):
@@ -64,13 +66,25 @@ def row(width, batch, threads, fused, quick, round_index):
         return loss
 
     steps = steps_for(width, batch, quick)
+    # --quick also stops a row after QUICK_SECONDS, and its warm-up after a third of that (the
+    # rate stays honest; fewer steps are timed), so that a loaded machine, where 2-thread rows can
+    # run 10x slower, cannot stretch the run.
+    limit = QUICK_SECONDS if quick else float("inf")
+    warm_start = time.perf_counter()
     for _ in range(max(3, steps // 10)):
         step()
+        if time.perf_counter() - warm_start > limit / 3:
+            break
     start = time.perf_counter()
-    for _ in range(steps):
+    done = 0
+    while done < steps:
         loss = step()
+        done += 1
+        if time.perf_counter() - start > limit:
+            break
     final = loss.item()
     seconds = time.perf_counter() - start
+    steps = done
     return {
         "bench": "train", "impl": "pytorch", "model": f"64-{width}-{half}-10", "batch": batch,
         "threads": threads, "optimizer": "adamw", "variant": "fused" if fused else "default",
@@ -83,11 +97,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--width", type=int)
+    parser.add_argument("--width", type=int, action="append", help="repeatable")
     parser.add_argument("--batch", type=int)
     parser.add_argument("--threads", type=int)
     args = parser.parse_args()
-    widths = [args.width] if args.width else WIDTHS
+    widths = args.width or WIDTHS
     batches = [args.batch] if args.batch else BATCHES
     thread_counts = [args.threads] if args.threads else [1, 2]
     for round_index in range(args.rounds):

@@ -19,6 +19,9 @@ struct TrainCase {
   var name: String { "64-\(width)-\(width / 2)-10" }
   var parameters: Int { 64 * width + width + width * (width / 2) + width / 2 + (width / 2) * 10 + 10 }
 
+  /// Longest a `--quick` row trains; same as QUICK_SECONDS in peer_pytorch.py.
+  static let quickSeconds = 0.75
+
   /// Same formula as peer_pytorch.py: about `budget` flops of training work, clamped.
   func steps(quick: Bool) -> Int {
     let budget = quick ? 1.5e9 : 6e9
@@ -86,12 +89,25 @@ final class TrainHarness {
 func trainRow(_ testCase: TrainCase, quick: Bool) -> (samplesPerSecond: Double, steps: Int, loss: Double) {
   let harness = TrainHarness(testCase)
   let steps = testCase.steps(quick: quick)
-  for _ in 0..<max(3, steps / 10) { _ = harness.step() }
+  // --quick also stops a row after `quickSeconds` and its warm-up after a third of that, as the
+  // peer script does, so a loaded machine cannot stretch `compare.sh --quick` past its minute;
+  // the rate is over the steps timed.
+  let limit = quick ? UInt64(TrainCase.quickSeconds * 1e9) : UInt64.max
+  let warmStart = now()
+  for _ in 0..<max(3, steps / 10) {
+    _ = harness.step()
+    if now() - warmStart > limit / 3 { break }
+  }
   var lastLoss = 0.0
   let start = now()
-  for _ in 0..<steps { lastLoss = harness.step() }
+  var done = 0
+  while done < steps {
+    lastLoss = harness.step()
+    done += 1
+    if now() - start > limit { break }
+  }
   let seconds = Double(now() - start) / 1e9
-  return (Double(steps * testCase.batch) / seconds, steps, lastLoss)
+  return (Double(done * testCase.batch) / seconds, done, lastLoss)
 }
 
 /// The built-in task through the real Trainer: default settings, no run directory. Its samples/s

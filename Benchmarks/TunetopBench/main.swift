@@ -5,6 +5,7 @@
 //   swift run -c release tunetop-bench alloc
 //   swift run -c release tunetop-bench runs [--count N]
 //   swift run -c release tunetop-bench memory
+//   swift run -c release tunetop-bench dashboard
 //
 // Absolute numbers depend on the machine and its load, so every figure is put next to a reference
 // measured in the same run: the register-only FMA peak, and OpenBLAS when it is installed. Compared
@@ -110,7 +111,15 @@ func json(_ fields: [(String, Any)]) -> String {
   return "{" + body.joined(separator: ",") + "}"
 }
 
-func benchmark(_ shape: Shape, samples: Int, peak: [Int: Double], openBLAS: OpenBLAS?) {
+/// Measures one shape and prints its row; returns our median GFLOP/s. `oneThread` is the same
+/// product's one-thread median, for the speedup of a two-thread row.
+@discardableResult
+func benchmark(
+  _ shape: Shape, samples: Int, peak: [Int: Double], openBLAS: OpenBLAS?, oneThread: Double? = nil
+)
+  -> Double
+{
+  var result = 0.0
   let (m, n, k) = (shape.m, shape.n, shape.k)
   let (aRows, aCols) = shape.transposeA ? (k, m) : (m, k)
   let (bRows, bCols) = shape.transposeB ? (n, k) : (k, n)
@@ -142,11 +151,18 @@ func benchmark(_ shape: Shape, samples: Int, peak: [Int: Double], openBLAS: Open
         let theirRepetitions = theirs.map { calibrate($0) } ?? 0
         var oursRates: [Double] = []
         var theirRates: [Double] = []
+        // On one thread, also GFLOP/s per second of this thread's CPU time: on a machine shared
+        // with other work, wall time also counts the time the thread waited for a core.
+        var oursCPURates: [Double] = []
+        var theirCPURates: [Double] = []
+        func timed(_ repetitions: Int, _ body: () -> Void, wall: inout [Double], cpu: inout [Double]) {
+          let cpuStart = threadCPUNanoseconds()
+          wall.append(flops / secondsPerCall(repetitions: repetitions, body) / 1e9)
+          cpu.append(flops * Double(repetitions) / Double(threadCPUNanoseconds() - cpuStart))
+        }
         for _ in 0..<samples {
-          oursRates.append(flops / secondsPerCall(repetitions: oursRepetitions, ours) / 1e9)
-          if let theirs {
-            theirRates.append(flops / secondsPerCall(repetitions: theirRepetitions, theirs) / 1e9)
-          }
+          timed(oursRepetitions, ours, wall: &oursRates, cpu: &oursCPURates)
+          if let theirs { timed(theirRepetitions, theirs, wall: &theirRates, cpu: &theirCPURates) }
         }
         let oursMedian = median(oursRates)
         var fields: [(String, Any)] = [
@@ -161,11 +177,22 @@ func benchmark(_ shape: Shape, samples: Int, peak: [Int: Double], openBLAS: Open
           fields.append(("openblas_gflops", theirMedian))
           fields.append(("openblas_gflops_best", theirRates.max()!))
           fields.append(("ratio_vs_openblas", oursMedian / theirMedian))
+          if shape.threads == 1 {
+            fields.append(("ratio_vs_openblas_cpu_time", median(oursCPURates) / median(theirCPURates)))
+          }
+        }
+        if shape.threads == 2, let oneThread {
+          fields.append(("speedup_vs_one_thread", oursMedian / oneThread))
+          // What two threads can give on this machine right now: 2.0 on two idle cores, less
+          // when other work holds a core. Judge the speedup against it.
+          if let two = peak[2], let one = peak[1] { fields.append(("fma_peak_speedup", two / one)) }
         }
         print(json(fields))
+        result = oursMedian
       }
     }
   }
+  return result
 }
 
 func runGEMM(samples: Int, only custom: Shape? = nil) {
@@ -188,8 +215,11 @@ func runGEMM(samples: Int, only custom: Shape? = nil) {
     Shape(name: "backward dX=dY·W", m: 64, n: 64, k: 256),
     Shape(name: "backward dW+=dYt·X", m: 256, n: 64, k: 64, transposeA: true, beta: 1),
   ]
+  var oneThread: [String: Double] = [:]
   for shape in custom.map({ [$0] }) ?? shapes {
-    benchmark(shape, samples: samples, peak: peak, openBLAS: openBLAS)
+    let rate = benchmark(
+      shape, samples: samples, peak: peak, openBLAS: openBLAS, oneThread: oneThread[shape.name])
+    if shape.threads == 1 { oneThread[shape.name] = rate }
   }
 }
 
@@ -202,12 +232,13 @@ case "gemm-shape":
   // One product, e.g. `gemm-shape 64 64 256 n t 1`, for profiling a single case under perf.
   let values = Array(arguments.dropFirst())
   guard values.count >= 3, let m = Int(values[0]), let n = Int(values[1]), let k = Int(values[2]) else {
-    print("usage: tunetop-bench gemm-shape m n k [n|t] [n|t] [threads] [samples]")
+    print("usage: tunetop-bench gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta]")
     exit(2)
   }
   let shape = Shape(
     name: "\(m)x\(n)x\(k)", m: m, n: n, k: k, transposeA: values.count > 3 && values[3] == "t",
-    transposeB: values.count > 4 && values[4] == "t", threads: values.count > 5 ? Int(values[5]) ?? 1 : 1)
+    transposeB: values.count > 4 && values[4] == "t",
+    beta: values.count > 7 ? Float(values[7]) ?? 0 : 0, threads: values.count > 5 ? Int(values[5]) ?? 1 : 1)
   runGEMM(samples: values.count > 6 ? Int(values[6]) ?? 11 : 11, only: shape)
 case "alloc":
   runAlloc()
@@ -215,12 +246,14 @@ case "runs":
   runRuns(arguments: Array(arguments.dropFirst()))
 case "memory":
   runMemory(arguments: Array(arguments.dropFirst()))
+case "dashboard":
+  runDashboard(arguments: Array(arguments.dropFirst()))
 case "train":
   // `train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin]`
   runTrain(arguments: Array(arguments.dropFirst()))
 default:
   print(
-    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | alloc | runs [--count N] | memory"
+    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | alloc | runs [--count N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path]"
   )
   exit(2)
 }

@@ -37,9 +37,9 @@ public struct ScreenBuffer: Equatable, Sendable {
     for character in text {
       if column >= limit { break }
       // Control characters would move the real cursor and desynchronise the diff, so they are shown as '?'.
-      let shown: Character =
-        character.unicodeScalars.first.map { $0.value < 0x20 || $0.value == 0x7F } == true
-        ? "?" : character
+      // The first UTF-8 byte is below 0x80 exactly when the first scalar is ASCII.
+      let first = character.utf8.first ?? 0
+      let shown: Character = first < 0x20 || first == 0x7F ? "?" : character
       if column >= 0 { self[column, y] = Cell(character: shown, style: style) }
       column += 1
     }
@@ -65,6 +65,21 @@ public struct ScreenBuffer: Equatable, Sendable {
     }
   }
 
+  /// Calls `body` with every cell that differs from `previous`, row by row, left to right; with
+  /// every cell when there is no previous frame or its size differs. The terminal draws exactly
+  /// these cells, and the frame benchmark times this same loop.
+  public func forEachChange(since previous: ScreenBuffer?, _ body: (_ x: Int, _ y: Int, _ cell: Cell) -> Void)
+  {
+    let old = previous.flatMap { $0.width == width && $0.height == height ? $0.cells : nil }
+    for y in 0..<height {
+      for x in 0..<width {
+        let index = y * width + x
+        if let old, old[index] == cells[index] { continue }
+        body(x, y, cells[index])
+      }
+    }
+  }
+
   /// The plain characters, one line per row, trailing spaces kept so golden files show the layout.
   public var text: String {
     (0..<height).map { line($0) }.joined(separator: "\n")
@@ -78,12 +93,71 @@ public struct ScreenBuffer: Equatable, Sendable {
 }
 
 /// One character cell: a single-column grapheme and how it is drawn.
+///
+/// The grapheme is kept as up to four Unicode scalars in plain integers rather than as a
+/// `Character`, so a cell is trivially copyable: filling, copying and diffing a 200×60 buffer then
+/// costs no reference counting (a `Character` made every cell copy a retain/release pair, which
+/// took most of a frame's time). Four scalars is what the terminal draws of a grapheme anyway.
 public struct Cell: Equatable, Sendable {
-  public var character: Character
+  /// The first scalar's value.
+  private var head: UInt32
+  /// Scalars two to four, 21 bits each, each stored as value + 1 so that 0 means "no more".
+  private var tail: UInt64
   public var style: Style
+
   public init(character: Character = " ", style: Style = Style()) {
-    self.character = character
+    (head, tail) = Cell.pack(character)
     self.style = style
+  }
+
+  /// A cell holding one scalar, built without going through `Character` (braille charts).
+  public init(scalar: Unicode.Scalar, style: Style = Style()) {
+    head = scalar.value
+    tail = 0
+    self.style = style
+  }
+
+  public var character: Character {
+    get {
+      // Single-scalar cells (nearly all of them) skip building a String.
+      guard tail != 0 else { return Character(Unicode.Scalar(head).unsafelyUnwrapped) }
+      var text = String.UnicodeScalarView()
+      forEachScalar { text.append($0) }
+      return Character(String(text))
+    }
+    set { (head, tail) = Cell.pack(newValue) }
+  }
+
+  /// Calls `body` with each stored scalar of the grapheme, in order.
+  public func forEachScalar(_ body: (Unicode.Scalar) -> Void) {
+    body(Unicode.Scalar(head).unsafelyUnwrapped)
+    var rest = tail
+    while rest != 0 {
+      body(Unicode.Scalar(UInt32(rest & 0x1F_FFFF) - 1).unsafelyUnwrapped)
+      rest >>= 21
+    }
+  }
+
+  private static func pack(_ character: Character) -> (UInt32, UInt64) {
+    // Decoded from UTF-8 by hand: the Unicode.Scalar view validated every index and was the
+    // larger part of drawing a braille chart.
+    var bytes = character.utf8.makeIterator()
+    func nextScalar() -> UInt32? {
+      guard let lead = bytes.next() else { return nil }
+      if lead < 0x80 { return UInt32(lead) }
+      let continuation = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1
+      var value = UInt32(lead) & (0x3F >> continuation)
+      for _ in 0..<continuation { value = value << 6 | UInt32((bytes.next() ?? 0x80) & 0x3F) }
+      return value
+    }
+    let head = nextScalar() ?? 0x20
+    var tail: UInt64 = 0
+    var shift: UInt64 = 0
+    while shift < 63, let scalar = nextScalar() {
+      tail |= UInt64(scalar + 1) << shift
+      shift += 21
+    }
+    return (head, tail)
   }
 }
 

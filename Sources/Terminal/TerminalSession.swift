@@ -124,12 +124,8 @@ public final class TerminalSession {
       werase(tt_stdscr())
       clearok(tt_stdscr(), true)
     }
-    for y in 0..<rows {
-      for x in 0..<columns {
-        let cell = buffer[x, y]
-        if !full, let previous, previous[x, y] == cell { continue }
-        draw(cell, x: x, y: y)
-      }
+    buffer.forEachChange(since: full ? nil : previous) { x, y, cell in
+      if x < columns && y < rows { draw(cell, x: x, y: y) }
     }
     wnoutrefresh(tt_stdscr())
     doupdate()
@@ -199,8 +195,20 @@ public final class TerminalSession {
     if palette.mode == .none && cell.style.background == .selection { reverse.toggle() }
     if reverse { attributes |= tt_a_reverse() }
     let pair = palette.pair(for: cell.style)
-    var text = cell.character.unicodeScalars.prefix(4).map { wchar_t(bitPattern: $0.value) }
-    text.append(0)
-    _ = tt_put_cell(Int32(y), Int32(x), text, attributes, pair)
+    // A cell holds at most four scalars; the fifth slot terminates the wide string.
+    var text: (wchar_t, wchar_t, wchar_t, wchar_t, wchar_t) = (0, 0, 0, 0, 0)
+    withUnsafeMutableBytes(of: &text) { raw in
+      let slots = raw.bindMemory(to: wchar_t.self)
+      var count = 0
+      cell.forEachScalar { scalar in
+        slots[count] = wchar_t(bitPattern: scalar.value)
+        count += 1
+      }
+    }
+    _ = withUnsafePointer(to: &text) { pointer in
+      pointer.withMemoryRebound(to: wchar_t.self, capacity: 5) {
+        tt_put_cell(Int32(y), Int32(x), $0, attributes, pair)
+      }
+    }
   }
 }

@@ -47,3 +47,36 @@ import Testing
   #expect(rect.splitLeft(40).1.isEmpty)
   #expect(rect.splitTop(2).1 == Rect(x: 2, y: 3, width: 10, height: 4))
 }
+
+@Test func cellsKeepMultiScalarGraphemes() {
+  // A cell stores up to four scalars in integers; these must come back as the same Character.
+  for text in [
+    "a", "é", "e\u{301}", "⣿", "⚠\u{FE0F}", "\u{1F44D}\u{1F3FD}", "a\u{301}\u{302}\u{303}", "\r\n",
+  ] {
+    let character = Character(text)
+    #expect(Cell(character: character).character == character, "\(text.unicodeScalars.map(\.value))")
+    var cell = Cell()
+    cell.character = character
+    #expect(cell == Cell(character: character))
+  }
+  #expect(Cell(character: "a") != Cell(character: "b"))
+  #expect(Cell(character: "é") != Cell(character: "e"))
+}
+
+@Test func forEachChangeReportsOnlyChangedCellsInOrder() {
+  var old = ScreenBuffer(width: 4, height: 2)
+  old.put("abcd", x: 0, y: 0)
+  var new = old
+  new.put("X", x: 3, y: 0)
+  new[1, 1] = Cell(character: "y", style: Style(bold: true))
+  new.restyle(Rect(x: 0, y: 0, width: 1, height: 1)) { $0.reverse = true }
+  var changes: [String] = []
+  new.forEachChange(since: old) { x, y, cell in changes.append("\(x),\(y),\(cell.character)") }
+  #expect(changes == ["0,0,a", "3,0,X", "1,1,y"])
+  var all = 0
+  new.forEachChange(since: nil) { _, _, _ in all += 1 }
+  #expect(all == 8)
+  var resized = 0
+  new.forEachChange(since: ScreenBuffer(width: 3, height: 2)) { _, _, _ in resized += 1 }
+  #expect(resized == 8)
+}

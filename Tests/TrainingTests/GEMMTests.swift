@@ -138,9 +138,14 @@ func gemmHonoursStridedLeadingDimensions(kernel: GEMMKernel) {
 @Test(arguments: [GEMMKernel.portable, .automatic])
 func gemmTrainingSizedProductsMatchReference(kernel: GEMMKernel) {
   var rng = SplitMix64(seed: 13)
-  // 260×24×260 has an A above GEMMTuning's in-place limit, so it covers the packed-A path.
-  #expect(GEMMTuning.packsA(m: 260, k: 260) && !GEMMTuning.packsA(m: 128, k: 64))
-  for (m, n, k) in [(128, 256, 64), (260, 24, 260)] {
+  // 260×24×260 and 270×20×254 have an A above GEMMTuning's in-place limit, so they cover the
+  // packed-A path (as does every transposed A), whose AVX2 loop runs k four steps at a time: 254
+  // leaves a remainder of 2, and 260 is a full 256-deep block followed by a 4-deep one. 128×256×64
+  // not transposed covers A read in place.
+  #expect(GEMMTuning.packsA(m: 270, k: 254, transposeA: false))
+  #expect(GEMMTuning.packsA(m: 128, k: 64, transposeA: true))
+  #expect(!GEMMTuning.packsA(m: 128, k: 64, transposeA: false))
+  for (m, n, k) in [(128, 256, 64), (260, 24, 260), (270, 20, 254)] {
     for transposeA in [false, true] {
       for transposeB in [false, true] {
         check(

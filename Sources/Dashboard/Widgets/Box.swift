@@ -22,13 +22,15 @@ public struct Box: Sendable {
     let glyphs: (h: Character, v: Character, tl: Character, tr: Character, bl: Character, br: Character) =
       focused ? ("━", "┃", "┏", "┓", "┗", "┛") : ("─", "│", "┌", "┐", "└", "┘")
     let frame = Style(foreground: focused ? .highlight : .border, bold: focused)
+    let horizontal = Cell(character: glyphs.h, style: frame)
+    let vertical = Cell(character: glyphs.v, style: frame)
     for column in rect.x + 1..<rect.maxX - 1 {
-      buffer[column, rect.y] = Cell(character: glyphs.h, style: frame)
-      buffer[column, rect.maxY - 1] = Cell(character: glyphs.h, style: frame)
+      buffer[column, rect.y] = horizontal
+      buffer[column, rect.maxY - 1] = horizontal
     }
     for row in rect.y + 1..<rect.maxY - 1 {
-      buffer[rect.x, row] = Cell(character: glyphs.v, style: frame)
-      buffer[rect.maxX - 1, row] = Cell(character: glyphs.v, style: frame)
+      buffer[rect.x, row] = vertical
+      buffer[rect.maxX - 1, row] = vertical
     }
     buffer[rect.x, rect.y] = Cell(character: glyphs.tl, style: frame)
     buffer[rect.maxX - 1, rect.y] = Cell(character: glyphs.tr, style: frame)

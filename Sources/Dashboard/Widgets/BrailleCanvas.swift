@@ -1,7 +1,11 @@
 /// A dot grid two dots wide and four tall per cell, rendered with the Unicode braille block (U+2800).
 struct BrailleCanvas {
-  /// Bit for the dot at (column 0…1, row 0…3) inside a cell, as Unicode numbers braille dots.
-  static let dotBits: [[UInt8]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
+  /// Bit for the dot at (column 0…1, row 0…3) inside a cell, as Unicode numbers braille dots:
+  /// 0x01 0x02 0x04 0x40 down the left column, 0x08 0x10 0x20 0x80 down the right. Computed rather
+  /// than read from a nested array, which cost a retain and release per dot.
+  static func dotBit(column: Int, row: Int) -> UInt8 {
+    row < 3 ? UInt8(1) << (row + 3 * column) : UInt8(0x40) << column
+  }
 
   let columns: Int
   let rows: Int
@@ -22,7 +26,7 @@ struct BrailleCanvas {
   mutating func set(_ px: Int, _ py: Int, role: ColorRole) {
     guard px >= 0, py >= 0, px < pixelWidth, py < pixelHeight else { return }
     let index = (py / 4) * columns + px / 2
-    bits[index] |= BrailleCanvas.dotBits[px % 2][py % 4]
+    bits[index] |= BrailleCanvas.dotBit(column: px % 2, row: py % 4)
     roles[index] = role
   }
 
@@ -50,11 +54,11 @@ struct BrailleCanvas {
     }
   }
 
-  /// The braille character for a cell, or nil when no dot is set there.
-  func character(column: Int, row: Int) -> Character? {
+  /// The braille scalar for a cell, or nil when no dot is set there.
+  func scalar(column: Int, row: Int) -> Unicode.Scalar? {
     let value = bits[row * columns + column]
-    guard value != 0, let scalar = Unicode.Scalar(0x2800 + UInt32(value)) else { return nil }
-    return Character(scalar)
+    guard value != 0 else { return nil }
+    return Unicode.Scalar(0x2800 + UInt32(value))
   }
 
   func role(column: Int, row: Int) -> ColorRole? { roles[row * columns + column] }

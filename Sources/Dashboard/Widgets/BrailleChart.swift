@@ -123,10 +123,10 @@ public struct BrailleChart: Sendable {
     }
     for row in 0..<plot.height {
       for column in 0..<plot.width {
-        guard let character = canvas.character(column: column, row: row) else { continue }
+        guard let scalar = canvas.scalar(column: column, row: row) else { continue }
         var style = axisStyle
         style.foreground = canvas.role(column: column, row: row) ?? axisStyle.foreground
-        buffer[plot.x + column, plot.y + row] = Cell(character: character, style: style)
+        buffer[plot.x + column, plot.y + row] = Cell(scalar: scalar, style: style)
       }
     }
     for marker in pointMarkers {
@@ -170,14 +170,24 @@ public struct BrailleChart: Sendable {
   }
 
   func scale() -> Scale? {
-    let points = series.flatMap(\.points)
-    let xs = points.map(\.x).filter(\.isFinite) + pointMarkers.map(\.x).filter(\.isFinite)
-    let ys = (points.map(\.y) + pointMarkers.map(\.y)).compactMap(transform)
+    // One pass over the points, without the arrays of coordinates it used to build per frame.
+    var dataX: ClosedRange<Double>?
+    var dataY: ClosedRange<Double>?
+    func include(_ x: Double, _ y: Double) {
+      if x.isFinite {
+        dataX = dataX.map { Swift.min($0.lowerBound, x)...Swift.max($0.upperBound, x) } ?? x...x
+      }
+      if let y = transform(y) {
+        dataY = dataY.map { Swift.min($0.lowerBound, y)...Swift.max($0.upperBound, y) } ?? y...y
+      }
+    }
+    for line in series {
+      for point in line.points { include(point.x, point.y) }
+    }
+    for marker in pointMarkers { include(marker.x, marker.y) }
     let fixedY = yRange.flatMap { range in
       transform(range.lowerBound).flatMap { low in transform(range.upperBound).map { low...$0 } }
     }
-    let dataX = xs.min().flatMap { low in xs.max().map { low...$0 } }
-    let dataY = ys.min().flatMap { low in ys.max().map { low...$0 } }
     guard var x = xRange ?? dataX, var y = fixedY ?? dataY else { return nil }
     var xPadding = 0.0
     if x.upperBound <= x.lowerBound {

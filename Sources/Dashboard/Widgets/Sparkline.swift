@@ -34,42 +34,50 @@ public struct Sparkline: Sendable {
 
   /// The characters for `width` columns, left-aligned; missing, NaN and infinite values become spaces.
   public func characters(width: Int) -> [Character] {
+    levelIndices(width: width).map { $0.map { Sparkline.levels[$0] } ?? " " }
+  }
+
+  /// Draws into row `y` from column `x` over `width` columns.
+  public func draw(into buffer: inout ScreenBuffer, x: Int, y: Int, width: Int) {
+    // Cells straight from scalars: going through Character costs a UTF-8 decode per cell.
+    for (offset, level) in levelIndices(width: width).enumerated() {
+      buffer[x + offset, y] = Cell(scalar: level.map { Sparkline.levelScalars[$0] } ?? " ", style: style)
+    }
+  }
+
+  static let levelScalars: [Unicode.Scalar] = levels.map { $0.unicodeScalars.first! }
+
+  /// The level 0…7 of each of `width` columns, nil where nothing is drawn.
+  func levelIndices(width: Int) -> [Int?] {
     guard width > 0 else { return [] }
     let columns = columnValues(width: width).map { $0.flatMap(transform) }
     let finite = columns.compactMap { $0 }
     let low = minimum.flatMap(transform) ?? finite.min()
     let high = maximum.flatMap(transform) ?? finite.max()
-    var result = [Character](repeating: " ", count: width)
-    guard let low, let high else { return result }
-    for (index, value) in columns.enumerated() {
-      guard let value else { continue }
-      result[index] = Sparkline.levels[Sparkline.level(value, low: low, high: high)]
-    }
-    return result
-  }
-
-  /// Draws into row `y` from column `x` over `width` columns.
-  public func draw(into buffer: inout ScreenBuffer, x: Int, y: Int, width: Int) {
-    for (offset, character) in characters(width: width).enumerated() {
-      buffer[x + offset, y] = Cell(character: character, style: style)
-    }
+    guard let low, let high else { return Array(repeating: nil, count: width) }
+    return columns.map { value in value.map { Sparkline.level($0, low: low, high: high) } }
   }
 
   /// The value shown in each column (nil where nothing is drawn), before scaling.
   func columnValues(width: Int) -> [Double?] {
-    let clean: [Double?] = values.map { $0.isFinite ? $0 : nil }
-    if clean.count <= width {
-      return clean + Array(repeating: nil, count: width - clean.count)
+    if values.count <= width {
+      return values.map { $0.isFinite ? $0 : nil } + Array(repeating: nil, count: width - values.count)
     }
     switch overflow {
     case .mostRecent:
-      return Array(clean.suffix(width))
+      return values.suffix(width).map { $0.isFinite ? $0 : nil }
     case .downsample:
+      // Summed in place, in the same order as before, without a bucket array per column.
       return (0..<width).map { column in
-        let start = column * clean.count / width
-        let end = (column + 1) * clean.count / width
-        let bucket = clean[start..<end].compactMap { $0 }
-        return bucket.isEmpty ? nil : bucket.reduce(0, +) / Double(bucket.count)
+        let start = column * values.count / width
+        let end = (column + 1) * values.count / width
+        var sum = 0.0
+        var count = 0
+        for value in values[start..<end] where value.isFinite {
+          sum += value
+          count += 1
+        }
+        return count == 0 ? nil : sum / Double(count)
       }
     }
   }

@@ -52,7 +52,7 @@ struct GEMMProblem: @unchecked Sendable {
   /// clipped at the edges.
   func run(m: Int, n: Int, k: Int, kernel: GEMMKernel) {
     let (mr, nr) = (GEMMTuning.mr, GEMMTuning.nr)
-    let packsA = GEMMTuning.packsA(m: m, k: k)
+    let packsA = GEMMTuning.packsA(m: m, k: k, transposeA: transposeA)
     let kcMax = min(GEMMTuning.kc, k)
     let aCount = packsA ? (min(GEMMTuning.mc, m) + mr - 1) / mr * mr * kcMax : 0
     // B is always packed: reading it in place measured slower beyond the smallest shapes (its rows
@@ -79,7 +79,7 @@ struct GEMMProblem: @unchecked Sendable {
         while ic < m {
           let mcBlock = min(GEMMTuning.mc, m - ic)
           if packsA {
-            packA(rows: ic, count: mcBlock, columns: pc, count: kcBlock, into: packedA)
+            packA(rows: ic, count: mcBlock, columns: pc, count: kcBlock, into: packedA, avx2: useAVX2)
           }
           var jr = 0
           while jr < ncBlock {
@@ -118,7 +118,8 @@ struct GEMMProblem: @unchecked Sendable {
   /// Packs op(A)[i0..<i0+mc, p0..<p0+kc] as MR-row slivers: sliver s holds, for each p, the MR
   /// values of column p, rows past mc set to zero.
   func packA(
-    rows i0: Int, count mc: Int, columns p0: Int, count kc: Int, into dst: UnsafeMutablePointer<Float>
+    rows i0: Int, count mc: Int, columns p0: Int, count kc: Int, into dst: UnsafeMutablePointer<Float>,
+    avx2: Bool
   ) {
     let mr = GEMMTuning.mr
     var s = 0
@@ -126,7 +127,9 @@ struct GEMMProblem: @unchecked Sendable {
       let rows = min(mr, mc - s * mr)
       let first = i0 + s * mr
       var out = dst + s * mr * kc
-      if transposeA {
+      if transposeA && rows == mr && avx2 {
+        tt_pack_at6_avx2(kc, a + p0 * lda + first, lda, out)
+      } else if transposeA {
         // op(A) row i is column i of the stored A: each p is a contiguous run of MR values.
         for p in 0..<kc {
           let src = a + (p0 + p) * lda + first
@@ -134,6 +137,8 @@ struct GEMMProblem: @unchecked Sendable {
           for r in rows..<mr { out[r] = 0 }
           out += mr
         }
+      } else if rows == mr && avx2 {
+        tt_pack_a6_avx2(kc, a + first * lda + p0, lda, out)
       } else if rows == mr {
         let r0 = a + first * lda + p0
         let (r1, r2, r3, r4, r5) = (r0 + lda, r0 + 2 * lda, r0 + 3 * lda, r0 + 4 * lda, r0 + 5 * lda)
