@@ -45,6 +45,7 @@ private func screen(_ state: DashboardState) -> ScreenBuffer {
   let effects = press([.character("L")], &state)
   #expect(effects == [.startLRFinder(before)])
   #expect(state.lrFinder?.isRunning == true)
+  #expect(state.runState == .lrTest)
   _ = reduce(&state, .lrFinder(.progress(Array(scriptedResult().points.prefix(10)))))
   #expect(state.lrFinder?.points.count == 10)
   _ = reduce(&state, .lrFinder(.finished(scriptedResult())))

@@ -117,6 +117,7 @@ private func screen(_ state: DashboardState) -> ScreenBuffer {
 @Test func aSnapshotFillsTheTableAndTheBestTrialIsKnown() {
   let state = searchState()
   #expect(state.search.phase == .running)
+  #expect(state.runState == .searching, "the status bar says the search runs, not IDLE")
   #expect(state.search.rows.map(\.number) == [1, 2, 3, 4, 5, 6, 7, 8])
   #expect(state.search.snapshot?.bestTrial == 4)
   #expect(state.search.selectedTrial == 1)
@@ -146,6 +147,7 @@ private func screen(_ state: DashboardState) -> ScreenBuffer {
   #expect(press([.character("s")], &state).isEmpty, "a second s does not stop twice")
   _ = reduce(&state, .search(.snapshot(scriptedSnapshot(finished: true))))
   #expect(state.search.phase == .finished)
+  #expect(state.runState == .idle)
   #expect(state.search.trials.count == 8)
   #expect(state.search.trials.last?.status == .stopped)
   #expect(state.message?.text.contains("best trial 4") == true)

@@ -100,6 +100,9 @@ public struct DashboardState: Equatable, Sendable {
 
   /// The state word for the status bar.
   public var runState: StatusBar.RunState {
+    // Without these the bar would say IDLE while both cores train trials or probe rates.
+    if search.isRunning { return .searching }
+    if lrFinder?.isRunning == true { return .lrTest }
     guard let run else { return .idle }
     switch run.phase {
     case .starting: return .running

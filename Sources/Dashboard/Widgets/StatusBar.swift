@@ -3,10 +3,13 @@ public struct StatusBar: Sendable {
   /// The run's state as the status bar names and colours it.
   public enum RunState: String, CaseIterable, Sendable {
     case idle, running, paused, stopped, finished, earlyStopped, diverged, failed
+    /// The machine is busy without a run of the user's own: a hyperparameter search or an LR range test.
+    case searching, lrTest
 
     public var word: String {
       switch self {
       case .earlyStopped: "EARLY-STOPPED"
+      case .lrTest: "LR-TEST"
       default: rawValue.uppercased()
       }
     }
@@ -14,7 +17,7 @@ public struct StatusBar: Sendable {
     public var role: ColorRole {
       switch self {
       case .idle, .stopped: .dimText
-      case .running: .good
+      case .running, .searching, .lrTest: .good
       case .paused: .warning
       case .finished, .earlyStopped: .best
       case .diverged, .failed: .error
