@@ -107,8 +107,20 @@ TT_AVX2 void tt_sgemm_kernel_6x16_avx2(
   __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-  // The C tile is needed at the end; start fetching it now so the store does not wait on memory.
-  for (ptrdiff_t i = 0; i < mr; i++) _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+  // Plain accumulation into a full tile (dW += dYᵀ·X, later KC slices): start the accumulators
+  // from C, so the end is twelve stores with no load, multiply or add.
+  const int accumulates_in_place = beta == 1.0f && alpha == 1.0f && mr == TT_MR && nr == TT_NR;
+  if (accumulates_in_place) {
+    c00 = _mm256_loadu_ps(c + 0 * ldc), c01 = _mm256_loadu_ps(c + 0 * ldc + 8);
+    c10 = _mm256_loadu_ps(c + 1 * ldc), c11 = _mm256_loadu_ps(c + 1 * ldc + 8);
+    c20 = _mm256_loadu_ps(c + 2 * ldc), c21 = _mm256_loadu_ps(c + 2 * ldc + 8);
+    c30 = _mm256_loadu_ps(c + 3 * ldc), c31 = _mm256_loadu_ps(c + 3 * ldc + 8);
+    c40 = _mm256_loadu_ps(c + 4 * ldc), c41 = _mm256_loadu_ps(c + 4 * ldc + 8);
+    c50 = _mm256_loadu_ps(c + 5 * ldc), c51 = _mm256_loadu_ps(c + 5 * ldc + 8);
+  } else {
+    // The C tile is needed at the end; start fetching it now so the store does not wait on memory.
+    for (ptrdiff_t i = 0; i < mr; i++) _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+  }
   // One step of k: two B vectors times six broadcast A values into the twelve accumulators.
 #define TT_STEP(A0, A1, A2, A3, A4, A5, B)                                    \
   do {                                                                        \
@@ -159,6 +171,15 @@ TT_AVX2 void tt_sgemm_kernel_6x16_avx2(
     }
   }
 #undef TT_STEP
+  if (accumulates_in_place) {
+    _mm256_storeu_ps(c + 0 * ldc, c00), _mm256_storeu_ps(c + 0 * ldc + 8, c01);
+    _mm256_storeu_ps(c + 1 * ldc, c10), _mm256_storeu_ps(c + 1 * ldc + 8, c11);
+    _mm256_storeu_ps(c + 2 * ldc, c20), _mm256_storeu_ps(c + 2 * ldc + 8, c21);
+    _mm256_storeu_ps(c + 3 * ldc, c30), _mm256_storeu_ps(c + 3 * ldc + 8, c31);
+    _mm256_storeu_ps(c + 4 * ldc, c40), _mm256_storeu_ps(c + 4 * ldc + 8, c41);
+    _mm256_storeu_ps(c + 5 * ldc, c50), _mm256_storeu_ps(c + 5 * ldc + 8, c51);
+    return;
+  }
   __m256 valpha = _mm256_set1_ps(alpha);
   if (nr == TT_NR) {
     // Full-width tiles store their mr rows directly, short ones included (m = 256 leaves a 4-row
