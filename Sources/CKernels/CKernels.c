@@ -72,14 +72,18 @@ int tt_cpu_has_avx2_fma(void) {
 
 TT_AVX2 static inline void tt_store_row(
   float *c, __m256 lo, __m256 hi, __m256 alpha, float beta) {
-  lo = _mm256_mul_ps(lo, alpha);
-  hi = _mm256_mul_ps(hi, alpha);
   if (beta == 0.0f) {
     // Overwrite without reading: C may hold NaN or garbage when beta is 0.
+    lo = _mm256_mul_ps(lo, alpha);
+    hi = _mm256_mul_ps(hi, alpha);
   } else if (beta == 1.0f) {
-    lo = _mm256_add_ps(lo, _mm256_loadu_ps(c));
-    hi = _mm256_add_ps(hi, _mm256_loadu_ps(c + 8));
+    // Accumulation (dW += dYᵀ·X, later KC slices): one FMA per vector instead of a multiply and
+    // an add, 12 fewer instructions per tile where a k-64 tile has only ~800.
+    lo = _mm256_fmadd_ps(lo, alpha, _mm256_loadu_ps(c));
+    hi = _mm256_fmadd_ps(hi, alpha, _mm256_loadu_ps(c + 8));
   } else {
+    lo = _mm256_mul_ps(lo, alpha);
+    hi = _mm256_mul_ps(hi, alpha);
     __m256 vbeta = _mm256_set1_ps(beta);
     lo = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(c), lo);
     hi = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(c + 8), hi);
@@ -103,8 +107,20 @@ TT_AVX2 void tt_sgemm_kernel_6x16_avx2(
   __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-  // The C tile is needed at the end; start fetching it now so the store does not wait on memory.
-  for (ptrdiff_t i = 0; i < mr; i++) _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+  // Plain accumulation into a full tile (dW += dYᵀ·X, later KC slices): start the accumulators
+  // from C, so the end is twelve stores with no load, multiply or add.
+  const int accumulates_in_place = beta == 1.0f && alpha == 1.0f && mr == TT_MR && nr == TT_NR;
+  if (accumulates_in_place) {
+    c00 = _mm256_loadu_ps(c + 0 * ldc), c01 = _mm256_loadu_ps(c + 0 * ldc + 8);
+    c10 = _mm256_loadu_ps(c + 1 * ldc), c11 = _mm256_loadu_ps(c + 1 * ldc + 8);
+    c20 = _mm256_loadu_ps(c + 2 * ldc), c21 = _mm256_loadu_ps(c + 2 * ldc + 8);
+    c30 = _mm256_loadu_ps(c + 3 * ldc), c31 = _mm256_loadu_ps(c + 3 * ldc + 8);
+    c40 = _mm256_loadu_ps(c + 4 * ldc), c41 = _mm256_loadu_ps(c + 4 * ldc + 8);
+    c50 = _mm256_loadu_ps(c + 5 * ldc), c51 = _mm256_loadu_ps(c + 5 * ldc + 8);
+  } else {
+    // The C tile is needed at the end; start fetching it now so the store does not wait on memory.
+    for (ptrdiff_t i = 0; i < mr; i++) _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+  }
   // One step of k: two B vectors times six broadcast A values into the twelve accumulators.
 #define TT_STEP(A0, A1, A2, A3, A4, A5, B)                                    \
   do {                                                                        \
@@ -155,17 +171,28 @@ TT_AVX2 void tt_sgemm_kernel_6x16_avx2(
     }
   }
 #undef TT_STEP
-  __m256 valpha = _mm256_set1_ps(alpha);
-  if (mr == TT_MR && nr == TT_NR) {
-    tt_store_row(c + 0 * ldc, c00, c01, valpha, beta);
-    tt_store_row(c + 1 * ldc, c10, c11, valpha, beta);
-    tt_store_row(c + 2 * ldc, c20, c21, valpha, beta);
-    tt_store_row(c + 3 * ldc, c30, c31, valpha, beta);
-    tt_store_row(c + 4 * ldc, c40, c41, valpha, beta);
-    tt_store_row(c + 5 * ldc, c50, c51, valpha, beta);
+  if (accumulates_in_place) {
+    _mm256_storeu_ps(c + 0 * ldc, c00), _mm256_storeu_ps(c + 0 * ldc + 8, c01);
+    _mm256_storeu_ps(c + 1 * ldc, c10), _mm256_storeu_ps(c + 1 * ldc + 8, c11);
+    _mm256_storeu_ps(c + 2 * ldc, c20), _mm256_storeu_ps(c + 2 * ldc + 8, c21);
+    _mm256_storeu_ps(c + 3 * ldc, c30), _mm256_storeu_ps(c + 3 * ldc + 8, c31);
+    _mm256_storeu_ps(c + 4 * ldc, c40), _mm256_storeu_ps(c + 4 * ldc + 8, c41);
+    _mm256_storeu_ps(c + 5 * ldc, c50), _mm256_storeu_ps(c + 5 * ldc + 8, c51);
     return;
   }
-  // Edge tile: go through a scratch tile so nothing outside the mr x nr block is touched.
+  __m256 valpha = _mm256_set1_ps(alpha);
+  if (nr == TT_NR) {
+    // Full-width tiles store their mr rows directly, short ones included (m = 256 leaves a 4-row
+    // tile per column sliver), instead of going through the scratch tile below.
+    tt_store_row(c + 0 * ldc, c00, c01, valpha, beta);
+    if (mr > 1) tt_store_row(c + 1 * ldc, c10, c11, valpha, beta);
+    if (mr > 2) tt_store_row(c + 2 * ldc, c20, c21, valpha, beta);
+    if (mr > 3) tt_store_row(c + 3 * ldc, c30, c31, valpha, beta);
+    if (mr > 4) tt_store_row(c + 4 * ldc, c40, c41, valpha, beta);
+    if (mr > 5) tt_store_row(c + 5 * ldc, c50, c51, valpha, beta);
+    return;
+  }
+  // Narrow edge tile: go through a scratch tile so nothing outside the mr x nr block is touched.
   float tile[TT_MR * TT_NR] __attribute__((aligned(32)));
   tt_store_row(tile + 0 * TT_NR, c00, c01, valpha, 0.0f);
   tt_store_row(tile + 1 * TT_NR, c10, c11, valpha, 0.0f);

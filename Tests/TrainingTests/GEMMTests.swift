@@ -141,11 +141,14 @@ func gemmTrainingSizedProductsMatchReference(kernel: GEMMKernel) {
   // 260×24×260 and 270×20×254 have an A above GEMMTuning's in-place limit, so they cover the
   // packed-A path (as does every transposed A), whose AVX2 loop runs k four steps at a time: 254
   // leaves a remainder of 2, and 260 is a full 256-deep block followed by a 4-deep one. 128×256×64
-  // not transposed covers A read in place.
+  // not transposed covers A read in place. 256×64×64 (the Dense dW shape) and 100×40×50 have a
+  // packed B block that fits GEMMTuning.l1PanelFloats, so they take the A-sliver-major sweep with
+  // per-sliver packing, ending in a 4-row tile (full-width, then narrow).
+  #expect(64 * 64 <= GEMMTuning.l1PanelFloats && 40 * 50 <= GEMMTuning.l1PanelFloats)
   #expect(GEMMTuning.packsA(m: 270, k: 254, transposeA: false))
   #expect(GEMMTuning.packsA(m: 128, k: 64, transposeA: true))
   #expect(!GEMMTuning.packsA(m: 128, k: 64, transposeA: false))
-  for (m, n, k) in [(128, 256, 64), (260, 24, 260), (270, 20, 254)] {
+  for (m, n, k) in [(128, 256, 64), (260, 24, 260), (270, 20, 254), (256, 64, 64), (100, 40, 50)] {
     for transposeA in [false, true] {
       for transposeB in [false, true] {
         check(

@@ -76,6 +76,8 @@ enum GEMMTuning {
   static let mc = 144
   /// Depth of one pass: a KC×NR sliver of B (16 KB) stays in L1 while the A slivers stream past.
   static let kc = 256
+  /// Packed B blocks of at most this many floats (16 KB, half of L1) are swept A-sliver-major.
+  static let l1PanelFloats = 4096
   /// Columns of B packed at once; bounded so the packed block stays in L3.
   static let nc = 4080
   /// Below this many multiply-adds packing costs more than it saves; the plain loop runs instead.

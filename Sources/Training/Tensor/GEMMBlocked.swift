@@ -78,34 +78,48 @@ struct GEMMProblem: @unchecked Sendable {
         var ic = 0
         while ic < m {
           let mcBlock = min(GEMMTuning.mc, m - ic)
-          if packsA {
+          let bFitsL1 = ncBlock * kcBlock <= GEMMTuning.l1PanelFloats
+          if packsA && !bFitsL1 {
             packA(rows: ic, count: mcBlock, columns: pc, count: kcBlock, into: packedA, avx2: useAVX2)
           }
-          var jr = 0
-          while jr < ncBlock {
+          // One micro-kernel call for the tile at (ir, jr) of this block.
+          func tile(_ ir: Int, _ jr: Int) {
             let nrTile = min(nr, ncBlock - jr)
+            let mrTile = min(mr, mcBlock - ir)
             let bSliver = UnsafePointer(packedB + jr * kcBlock)
-            var ir = 0
-            while ir < mcBlock {
-              let mrTile = min(mr, mcBlock - ir)
-              let aSliver: UnsafePointer<Float>
-              if packsA {
-                aSliver = UnsafePointer(packedA + ir * kcBlock)
-              } else {
-                aSliver = transposeA ? a + pc * lda + ic + ir : a + (ic + ir) * lda + pc
-              }
-              let cTile = c + (ic + ir) * ldc + jc + jr
-              if useAVX2 {
-                tt_sgemm_kernel_6x16_avx2(
-                  kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, sliceBeta, mrTile, nrTile)
-              } else {
-                portableKernel6x16(
-                  kc: kcBlock, a: aSliver, rsa: rsa, csa: csa, b: bSliver, rsb: nr, c: cTile, ldc: ldc,
-                  alpha: alpha, beta: sliceBeta, mr: mrTile, nr: nrTile)
-              }
-              ir += mr
+            let aSliver: UnsafePointer<Float>
+            if packsA {
+              aSliver = UnsafePointer(packedA + ir * kcBlock)
+            } else {
+              aSliver = transposeA ? a + pc * lda + ic + ir : a + (ic + ir) * lda + pc
             }
-            jr += nr
+            let cTile = c + (ic + ir) * ldc + jc + jr
+            if useAVX2 {
+              tt_sgemm_kernel_6x16_avx2(
+                kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, sliceBeta, mrTile, nrTile)
+            } else {
+              portableKernel6x16(
+                kc: kcBlock, a: aSliver, rsa: rsa, csa: csa, b: bSliver, rsb: nr, c: cTile, ldc: ldc,
+                alpha: alpha, beta: sliceBeta, mr: mrTile, nr: nrTile)
+            }
+          }
+          if bFitsL1 {
+            // The whole packed B block fits in L1 (dW: 64×64): sweep each A sliver across all of B
+            // so the A sliver is read from L2 once instead of once per B sliver, and C is written
+            // a full row span at a time. Each A sliver is packed just before its sweep, so it is
+            // still in L1 and packing the whole block does not evict B.
+            for ir in stride(from: 0, to: mcBlock, by: mr) {
+              if packsA {
+                packA(
+                  rows: ic + ir, count: min(mr, mcBlock - ir), columns: pc, count: kcBlock,
+                  into: packedA + ir * kcBlock, avx2: useAVX2)
+              }
+              for jr in stride(from: 0, to: ncBlock, by: nr) { tile(ir, jr) }
+            }
+          } else {
+            for jr in stride(from: 0, to: ncBlock, by: nr) {
+              for ir in stride(from: 0, to: mcBlock, by: mr) { tile(ir, jr) }
+            }
           }
           ic += mcBlock
         }
