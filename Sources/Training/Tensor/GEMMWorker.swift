@@ -9,6 +9,8 @@ final class GEMMWorker: @unchecked Sendable {
   static let shared = GEMMWorker()
 
   private let busy = Atomic<Bool>(false)
+  /// Counts jobs handed over, so the worker can see one arrive while it still spins.
+  private let posted = Atomic<Int>(0)
   private let wake = DispatchSemaphore(value: 0)
   private let done = DispatchSemaphore(value: 0)
   /// One sub-product for the worker. A plain value rather than a closure: a closure capturing the
@@ -45,6 +47,7 @@ final class GEMMWorker: @unchecked Sendable {
     }
     // The job's pointers never outlive this call: we wait on `done` before returning.
     job = work
+    posted.add(1, ordering: .releasing)
     wake.signal()
     callerWork()
     done.wait()
@@ -53,9 +56,22 @@ final class GEMMWorker: @unchecked Sendable {
     return true
   }
 
+  /// How long the worker stays on its core after a job before parking: products of one training
+  /// step or one benchmark loop follow each other within microseconds, and a parked thread has to
+  /// be woken and scheduled again, which on a loaded or two-core machine can cost more than the
+  /// half product it was meant to compute. Bounded, so an idle tunetop never burns a core.
+  static let spinNanoseconds: UInt64 = 200_000
+
   private func loop() {
+    var seen = 0
     while true {
+      let spinStart = DispatchTime.now().uptimeNanoseconds
+      while posted.load(ordering: .acquiring) == seen,
+        DispatchTime.now().uptimeNanoseconds - spinStart < GEMMWorker.spinNanoseconds
+      {}
+      // One `wait` per job either way: it returns at once when the job is already posted.
       wake.wait()
+      seen += 1
       job?.run()
       done.signal()
     }
