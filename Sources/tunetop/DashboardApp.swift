@@ -87,9 +87,9 @@ final class DashboardApp {
     lastRender = now
   }
 
-  private func dispatch(_ action: DashboardAction) {
+  private func dispatch(_ action: DashboardAction, redraw: Bool = true) {
     let effects = reduce(&state, action)
-    dirty = true
+    if redraw { dirty = true }
     perform(effects)
   }
 
@@ -100,7 +100,9 @@ final class DashboardApp {
     guard !events.isEmpty else { return }
     let finished = events.contains { if case .finished = $0 { true } else { false } }
     if finished { self.trainer = nil }
-    dispatch(.trainingEvents(events))
+    // Progress is drawn by the periodic refresh (10×/s), not on every 50 ms tick that brought
+    // events: half the frames, and half the output for tmux to parse on the trainer's machine.
+    dispatch(.trainingEvents(events), redraw: finished)
   }
 
   /// Interrupts an active run (saving `last` and summary.json) and waits for the trainer to finish.
