@@ -53,16 +53,7 @@ extension Reducer {
         .warning)
       return
     }
-    do throws(ConfigError) {
-      if state.groups.isEmpty {
-        try state.settings.validate()
-      } else {
-        try state.settings.validate(groups: state.groups)
-      }
-    } catch {
-      state.message = StatusMessage("cannot run the LR range test: \(error.message)", .error)
-      return
-    }
+    guard settingsAreValid(else: "cannot run the LR range test") else { return }
     let finder = LRFinderView()
     state.lrFinder = finder
     state.screen = .main

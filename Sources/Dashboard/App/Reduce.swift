@@ -271,6 +271,22 @@ struct Reducer {
 
   // MARK: - Runs
 
+  /// Checks the settings as a whole (against the model's groups once they are known); when they
+  /// fail, says why in the status line after `refusal` and returns false.
+  mutating func settingsAreValid(else refusal: String) -> Bool {
+    do throws(ConfigError) {
+      if state.groups.isEmpty {
+        try state.settings.validate()
+      } else {
+        try state.settings.validate(groups: state.groups)
+      }
+      return true
+    } catch {
+      state.message = StatusMessage("\(refusal): \(error.message)", .error)
+      return false
+    }
+  }
+
   mutating func startStop() {
     if let run = state.run, run.isActive {
       guard !run.stopRequested else { return }
@@ -285,16 +301,7 @@ struct Reducer {
         .warning)
       return
     }
-    do throws(ConfigError) {
-      if state.groups.isEmpty {
-        try state.settings.validate()
-      } else {
-        try state.settings.validate(groups: state.groups)
-      }
-    } catch {
-      state.message = StatusMessage("cannot start: \(error.message)", .error)
-      return
-    }
+    guard settingsAreValid(else: "cannot start") else { return }
     state.editor = nil
     state.formError = nil
     state.run = RunHistory()

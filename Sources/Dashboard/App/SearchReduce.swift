@@ -50,16 +50,7 @@ extension Reducer {
       state.message = StatusMessage("the LR range test is running; wait for it or close it (L)", .warning)
       return
     }
-    do throws(ConfigError) {
-      if state.groups.isEmpty {
-        try state.settings.validate()
-      } else {
-        try state.settings.validate(groups: state.groups)
-      }
-    } catch {
-      state.message = StatusMessage("cannot start the search: \(error.message)", .error)
-      return
-    }
+    guard settingsAreValid(else: "cannot start the search") else { return }
     state.search.phase = .starting
     state.search.snapshot = nil
     state.message = StatusMessage("starting a search of \(state.search.plannedTrials) trials…")
