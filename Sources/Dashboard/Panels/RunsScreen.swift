@@ -6,14 +6,7 @@ import Training
 struct RunsScreen {
   var state: DashboardState
 
-  /// A column of the table: its header, width, and the sort column it stands for.
-  struct Column {
-    var title: String
-    var width: Int
-    var alignRight: Bool
-    var sort: RunCatalog.SortColumn?
-    var text: (RunRecord) -> String
-  }
+  typealias Column = TableColumn<RunRecord, RunCatalog.SortColumn>
 
   func columns(width: Int) -> [Column] {
     let wide = width >= 100
@@ -60,16 +53,9 @@ struct RunsScreen {
       into: &buffer, in: rect)
     guard inner.width > 10, inner.height > 2 else { return }
     let columns = columns(width: inner.width - 1)
-    var x = inner.x + 2
-    for column in columns where column.width > 0 {
-      var title = column.title
-      if column.sort == view.sortColumn { title += order }
-      buffer.put(
-        TextFit.pad(title, to: column.width, alignRight: column.alignRight), x: x, y: inner.y,
-        style: Style(foreground: column.sort == view.sortColumn ? .highlight : .title, bold: true),
-        maxWidth: inner.maxX - x)
-      x += column.width + 1
-    }
+    Column.drawHeader(
+      columns, sortedBy: view.sortColumn, reversed: view.reversed, into: &buffer, x: inner.x + 2, y: inner.y,
+      maxX: inner.maxX)
     let rows = max(0, inner.height - 2)
     if view.records.isEmpty {
       let text =
@@ -96,14 +82,10 @@ struct RunsScreen {
         buffer.put("\(mark + 1)", x: inner.x, y: y, style: style)
       }
       buffer.put(selected ? "›" : " ", x: inner.x + 1, y: y, style: base)
-      var x = inner.x + 2
-      for column in columns where column.width > 0 {
+      Column.drawRow(record, columns, into: &buffer, x: inner.x + 2, y: y, maxX: inner.maxX) { column in
         var style = base
         if column.title == "status", !selected { style.foreground = RunsScreen.statusRole(record) }
-        buffer.put(
-          TextFit.pad(column.text(record), to: column.width, alignRight: column.alignRight), x: x, y: y,
-          style: style, maxWidth: inner.maxX - x)
-        x += column.width + 1
+        return style
       }
     }
     if top > 0 { buffer.put("▲", x: rect.maxX - 1, y: inner.y + 1, style: Style(foreground: .highlight)) }

@@ -80,13 +80,7 @@ struct SearchScreen {
 
   // MARK: - The trials table
 
-  struct Column {
-    var title: String
-    var width: Int
-    var alignRight: Bool
-    var sort: SearchView.SortColumn?
-    var text: (SearchTrial) -> String
-  }
+  typealias Column = TableColumn<SearchTrial, SearchView.SortColumn>
 
   func columns(width: Int) -> [Column] {
     var columns = [
@@ -131,17 +125,9 @@ struct SearchScreen {
     let view = state.search
     guard rect.height > 1 else { return }
     let columns = columns(width: rect.width - 1)
-    let order = view.reversed ? "▲" : "▼"
-    var x = rect.x + 2
-    for column in columns {
-      var title = column.title
-      if column.sort == view.sortColumn { title += order }
-      buffer.put(
-        TextFit.pad(title, to: column.width, alignRight: column.alignRight), x: x, y: rect.y,
-        style: Style(foreground: column.sort == view.sortColumn ? .highlight : .title, bold: true),
-        maxWidth: rect.maxX - x)
-      x += column.width + 1
-    }
+    Column.drawHeader(
+      columns, sortedBy: view.sortColumn, reversed: view.reversed, into: &buffer, x: rect.x + 2, y: rect.y,
+      maxX: rect.maxX)
     let rows = view.rows
     let visible = rect.height - 1
     guard !rows.isEmpty else {
@@ -172,16 +158,12 @@ struct SearchScreen {
       if !selected { markStyle.foreground = .best }
       buffer.put(trial.number == best ? "★" : " ", x: rect.x, y: y, style: markStyle)
       buffer.put(selected ? "›" : " ", x: rect.x + 1, y: y, style: base)
-      var x = rect.x + 2
-      for column in columns {
+      Column.drawRow(trial, columns, into: &buffer, x: rect.x + 2, y: y, maxX: rect.maxX) { column in
         var style = base
         if column.title == "status", !selected, trial.number != best {
           style.foreground = SearchScreen.statusRole(trial)
         }
-        buffer.put(
-          TextFit.pad(column.text(trial), to: column.width, alignRight: column.alignRight), x: x, y: y,
-          style: style, maxWidth: rect.maxX - x)
-        x += column.width + 1
+        return style
       }
     }
     if top > 0 { buffer.put("▲", x: rect.maxX - 1, y: rect.y + 1, style: Style(foreground: .highlight)) }
