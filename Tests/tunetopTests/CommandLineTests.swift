@@ -55,6 +55,36 @@ final class Scratch {
       at: url.appendingPathComponent("runs"), includingPropertiesForKeys: nil)) ?? [])
       .filter { !$0.lastPathComponent.hasPrefix(".") }
   }
+
+  /// The first run once its `metrics.csv` has `lines` lines (the header and the epochs so far), or
+  /// nil after `seconds`: how the kill and signal tests wait for real progress on a loaded machine.
+  func waitForRun(withMetricsLines lines: Int, seconds: TimeInterval = 60) -> URL? {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+      if let run = runs.first,
+        let text = try? String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8),
+        text.split(separator: "\n").count >= lines
+      {
+        return run
+      }
+      Thread.sleep(forTimeInterval: 0.02)
+    }
+    return nil
+  }
+}
+
+/// The exit status a tmux pane's shell wrote with `echo $? > file`, once it is there.
+///
+/// `echo $? > file` creates the file before writing it, so this waits for the number, not the file.
+func waitForExitStatus(in file: URL, seconds: TimeInterval = 10) -> String? {
+  let deadline = Date().addingTimeInterval(seconds)
+  while Date() < deadline {
+    let text = (try? String(contentsOf: file, encoding: .utf8))?.trimmingCharacters(
+      in: .whitespacesAndNewlines)
+    if let text, !text.isEmpty { return text }
+    Thread.sleep(forTimeInterval: 0.1)
+  }
+  return nil
 }
 
 @Test func badSetValueExitsTwoAndWritesNothing() throws {
@@ -134,18 +164,7 @@ final class Scratch {
   process.standardError = FileHandle.nullDevice
   try process.run()
   // Wait until at least one epoch is on disk, then interrupt.
-  let deadline = Date().addingTimeInterval(60)
-  var metrics: URL?
-  while Date() < deadline {
-    if let run = scratch.runs.first {
-      let file = run.appendingPathComponent("metrics.csv")
-      if let text = try? String(contentsOf: file, encoding: .utf8), text.split(separator: "\n").count >= 3 {
-        metrics = file
-        break
-      }
-    }
-    Thread.sleep(forTimeInterval: 0.05)
-  }
+  let metrics = scratch.waitForRun(withMetricsLines: 3)?.appendingPathComponent("metrics.csv")
   #expect(metrics != nil)
   process.interrupt()
   // A child that ignores the signal must fail the test, not hang the suite.
@@ -173,16 +192,7 @@ final class Scratch {
   process.standardOutput = FileHandle.nullDevice
   process.standardError = FileHandle.nullDevice
   try process.run()
-  let deadline = Date().addingTimeInterval(60)
-  while Date() < deadline {
-    if let run = scratch.runs.first,
-      let text = try? String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8),
-      text.split(separator: "\n").count >= 4
-    {
-      break
-    }
-    Thread.sleep(forTimeInterval: 0.02)
-  }
+  _ = scratch.waitForRun(withMetricsLines: 4)
   process.interrupt()
   process.waitUntilExit()
   #expect(process.terminationStatus == 130)

@@ -106,14 +106,7 @@ func dashboardEditStartWatchStopQuit() throws {
   #expect(stopped.contains("best"))
 
   try pane.keys("q")
-  // `echo $? > status` creates the file before writing it, so wait for the number, not the file.
-  var exit: String?
-  let deadline = Date().addingTimeInterval(10)
-  while Date() < deadline {
-    exit = (try? String(contentsOf: status, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-    if let exit, !exit.isEmpty { break }
-    Thread.sleep(forTimeInterval: 0.1)
-  }
+  let exit = waitForExitStatus(in: status)
   #expect(exit == "0")
 
   // The run directory is the same as `tunetop train` writes, with the edit and the stop recorded.

@@ -47,16 +47,7 @@ func startDashboardRun(_ pane: TmuxPane, in scratch: Scratch, status: URL) throw
   try pane.waitFor(15, "the idle dashboard") { $0.contains("IDLE") }
   try pane.keys("s")
   try pane.waitFor(15, "a running run") { $0.contains("RUNNING") }
-  let deadline = Date().addingTimeInterval(60)
-  while Date() < deadline {
-    if let run = scratch.runs.first,
-      let text = try? String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8),
-      text.split(separator: "\n").count >= 4
-    {
-      break
-    }
-    Thread.sleep(forTimeInterval: 0.05)
-  }
+  _ = scratch.waitForRun(withMetricsLines: 4)
   return try pane.tunetopPID()
 }
 
@@ -84,13 +75,7 @@ func dashboardSIGHUPFinishesTheEpochSavesAndExits129() throws {
   let pid = try startDashboardRun(pane, in: scratch, status: status)
   kill(pid, SIGHUP)
   #expect(waitForExit(pid, seconds: 30))
-  var exit: String?
-  let deadline = Date().addingTimeInterval(10)
-  while Date() < deadline {
-    exit = (try? String(contentsOf: status, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-    if let exit, !exit.isEmpty { break }
-    Thread.sleep(forTimeInterval: 0.1)
-  }
+  let exit = waitForExitStatus(in: status)
   #expect(exit == "129")
   try checkRunEndedByHangup(scratch)
 }

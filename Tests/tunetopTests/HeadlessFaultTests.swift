@@ -114,19 +114,7 @@ func headlessRunWhoseDirectoryIsLostFailsNamingThePath(_ how: String) throws {
   process.standardOutput = try FileHandle(forWritingTo: output)
   process.standardError = FileHandle.nullDevice
   try process.run()
-  let deadline = Date().addingTimeInterval(60)
-  var run: URL?
-  while run == nil && Date() < deadline {
-    if let candidate = scratch.runs.first,
-      let text = try? String(contentsOf: candidate.appendingPathComponent("metrics.csv"), encoding: .utf8),
-      text.split(separator: "\n").count >= 3
-    {
-      run = candidate
-    } else {
-      Thread.sleep(forTimeInterval: 0.02)
-    }
-  }
-  let lost = try #require(run)
+  let lost = try #require(scratch.waitForRun(withMetricsLines: 3))
   // Renamed away in one step first: deleting in place races with the child creating files inside.
   try FileManager.default.moveItem(at: lost, to: scratch.url.appendingPathComponent("gone"))
   if how == "replaced by a file" { try Data("in the way".utf8).write(to: lost) }
