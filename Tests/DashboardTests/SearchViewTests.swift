@@ -179,6 +179,13 @@ private func screen(_ state: DashboardState) -> ScreenBuffer {
   _ = reduce(&state, .runsLoaded(records))
   #expect(state.runs.selected?.path == trialPath)
   #expect(state.search.reveal == nil)
+  // Esc returns to the search it came from; the runs table opened with 6 goes back to main.
+  _ = press([.escape], &state)
+  #expect(state.screen == .search)
+  _ = press([.escape, .character("6")], &state)
+  #expect(state.screen == .runs)
+  _ = press([.escape], &state)
+  #expect(state.screen == .main)
 }
 
 @Test func aSearchIsRefusedDuringARunAndQuitAsksWhileASearchRuns() {

@@ -10,9 +10,16 @@ extension Reducer {
       state.editor = FieldEditor(text: state.runName)
       state.editingRunName = true
       state.formError = nil
-    case .showScreen(let screen): show(screen)
+    case .showScreen(let screen):
+      if screen == .runs { state.runs.openedFrom = nil }
+      show(screen)
     case .back:
-      show(state.screen.parent)
+      if state.screen == .runs, let origin = state.runs.openedFrom {
+        state.runs.openedFrom = nil
+        show(origin)
+      } else {
+        show(state.screen.parent)
+      }
     case .toggleMark: toggleMark()
     case .clearMarks:
       state.runs.marked = []

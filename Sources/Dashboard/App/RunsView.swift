@@ -14,6 +14,9 @@ public struct RunsView: Equatable, Sendable {
   /// Flips the column's natural order (best or newest first).
   public var reversed = false
   public var selection = 0
+  /// Where Esc leads from the runs table when it was opened from elsewhere than the main screen
+  /// (Enter on a search trial), so the user lands back where they were.
+  public var openedFrom: Screen?
   public var top = 0
   /// Paths of the marked runs, in the order they were marked (the order of the legend).
   public var marked: [String] = []

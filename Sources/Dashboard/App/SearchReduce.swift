@@ -118,6 +118,7 @@ extension Reducer {
       return
     }
     state.search.reveal = directory
+    state.runs.openedFrom = .search
     show(.runs)
     state.message = StatusMessage(
       "trial \(trial.number) in the runs table: Enter checkpoints, f fork, Esc back")
