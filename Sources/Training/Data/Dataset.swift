@@ -17,6 +17,23 @@ public struct Dataset: Equatable, Sendable {
   public var count: Int { labels.count }
   public var featureCount: Int { features.cols }
 
+  /// Copies the samples at `indices` into `features` (one row each, reshaped in place) and their
+  /// classes into `labels`, reusing both buffers so a training step does not allocate.
+  public func gather(_ indices: ArraySlice<Int>, into batch: inout Matrix, labels batchLabels: inout [Int]) {
+    let width = featureCount
+    batch.reshape(rows: indices.count, cols: width)
+    batchLabels.removeAll(keepingCapacity: true)
+    features.storage.withUnsafeBufferPointer { source in
+      batch.storage.withUnsafeMutableBufferPointer { target in
+        for (row, index) in indices.enumerated() {
+          let from = source.baseAddress! + index * width
+          (target.baseAddress! + row * width).update(from: from, count: width)
+        }
+      }
+    }
+    for index in indices { batchLabels.append(labels[index]) }
+  }
+
   /// The samples at `indices`, in that order; `classes` is kept so every split has the same head size.
   public func subset(_ indices: [Int]) -> Dataset {
     let width = features.cols

@@ -75,13 +75,11 @@ public struct LRRangeTest: Sendable, Equatable {
     let plan = UnfreezePlan(groups: model.groupNames, frozen: hp.frozen, every: hp.unfreezeEvery)
     let frozenAtStart = plan.frozenGroups(atEpoch: 1)
     for group in model.groupNames { store.setFrozen(frozenAtStart.contains(group), group: group) }
-    for (depth, group) in model.groupNames.reversed().enumerated() {
-      store.learningRateMultipliers[group] = Float(pow(hp.layerLRDecay, Double(depth)))
-    }
+    model.applyLayerLearningRateDecay(hp.layerLRDecay)
     let optimizer = Optimizer(
       kind: hp.optimizer, momentum: Float(hp.momentum), weightDecay: Float(hp.weightDecay), store: store)
     let loss = SoftmaxCrossEntropy(labelSmoothing: Float(hp.labelSmoothing))
-    var rng = SplitMix64(seed: UInt64(hp.seed) &* 0x9E37_79B9 &+ 17)
+    var rng = SplitMix64.sampleOrder(seed: hp.seed)
     var order = Array(0..<data.count)
     var cursor = order.count
     let batchSize = min(hp.batchSize, max(1, data.count))
@@ -97,16 +95,8 @@ public struct LRRangeTest: Sendable, Equatable {
         rng.shuffle(&order)
         cursor = 0
       }
-      let indices = order[cursor..<(cursor + batchSize)]
+      data.gather(order[cursor..<(cursor + batchSize)], into: &batch, labels: &labels)
       cursor += batchSize
-      batch.reshape(rows: indices.count, cols: data.featureCount)
-      labels.removeAll(keepingCapacity: true)
-      for (row, sample) in indices.enumerated() {
-        for column in 0..<data.featureCount {
-          batch[row, column] = data.features[sample, column]
-        }
-        labels.append(data.labels[sample])
-      }
       let rate = learningRate(at: index)
       store.zeroGradients()
       let result = loss.lossAndGradient(logits: model.forward(batch, training: true), labels: labels)

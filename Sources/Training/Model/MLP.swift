@@ -1,3 +1,5 @@
+import Foundation
+
 /// A multilayer perceptron classifier built from named layer groups (`hidden1`, `hidden2`, …,
 /// `head`) over one `ParameterStore`: the model the trainer fine-tunes.
 ///
@@ -61,6 +63,14 @@ public final class MLP {
     groups.append(LayerGroup(name: "head", dense: head, layers: [head], dropout: nil))
     self.groups = groups
     groupNames = groups.map(\.name)
+  }
+
+  /// Layer-wise LR decay (`layer_lr_decay`): the head learns at the full rate, each group below at
+  /// `decay` times the one above it.
+  public func applyLayerLearningRateDecay(_ decay: Double) {
+    for (depth, group) in groupNames.reversed().enumerated() {
+      store.learningRateMultipliers[group] = Float(pow(decay, Double(depth)))
+    }
   }
 
   /// Logits for each row of `x`; `training` switches dropout on.

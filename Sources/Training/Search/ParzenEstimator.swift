@@ -62,12 +62,3 @@ struct ParzenEstimator {
 
   private func normalCDF(_ z: Double) -> Double { 0.5 * (1 + erf(z / 2.0.squareRoot())) }
 }
-
-extension SplitMix64 {
-  /// A standard normal sample in double precision (Box–Muller).
-  mutating func nextGaussianDouble() -> Double {
-    let u1 = max(nextUnitDouble(), 1e-300)
-    let u2 = nextUnitDouble()
-    return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-  }
-}

@@ -29,11 +29,6 @@ extension SplitMix64 {
     var mixer = SplitMix64(seed: UInt64(bitPattern: Int64(seed)) ^ (UInt64(trial) &* 0xD1B5_4A32_D192_ED03))
     return SplitMix64(seed: mixer.next())
   }
-
-  /// A uniform `Double` in [0, 1) with 53 random bits.
-  mutating func nextUnitDouble() -> Double {
-    Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-  }
 }
 
 extension SearchDimension {

@@ -22,12 +22,25 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
     Float(next() >> 40) * (1.0 / 16_777_216.0)
   }
 
-  /// A standard normal sample (Box–Muller).
-  public mutating func nextGaussian() -> Float {
-    var u1 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-    if u1 < 1e-300 { u1 = 1e-300 }
-    let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-    return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+  /// A uniform `Double` in [0, 1) with 53 random bits.
+  public mutating func nextUnitDouble() -> Double {
+    Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+  }
+
+  /// A standard normal sample in double precision (Box–Muller).
+  public mutating func nextGaussianDouble() -> Double {
+    let u1 = max(nextUnitDouble(), 1e-300)
+    let u2 = nextUnitDouble()
+    return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+  }
+
+  /// A standard normal sample (Box–Muller), rounded to `Float`.
+  public mutating func nextGaussian() -> Float { Float(nextGaussianDouble()) }
+
+  /// The generator that shuffles a run's training samples. It has its own stream, so that changing
+  /// e.g. dropout does not change the sample order; the LR range test draws the same batches.
+  public static func sampleOrder(seed: Int) -> SplitMix64 {
+    SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 17)
   }
 
   /// Fisher–Yates shuffle driven by this generator, identical on every platform.

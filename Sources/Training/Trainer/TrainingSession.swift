@@ -67,14 +67,13 @@ final class TrainingSession {
     earlyStopping = EarlyStopping(patience: hp.earlyStoppingPatience, minDelta: hp.minDelta)
     unfreezePlan = UnfreezePlan(
       groups: prepared.model.groupNames, frozen: hp.frozen, every: hp.unfreezeEvery)
-    // Shuffling gets its own stream so that changing e.g. dropout does not change the sample order.
-    shuffleRNG = SplitMix64(seed: UInt64(hp.seed) &* 0x9E37_79B9 &+ 17)
+    shuffleRNG = SplitMix64.sampleOrder(seed: hp.seed)
     order = Array(0..<prepared.train.count)
     lossFunction = SoftmaxCrossEntropy(labelSmoothing: Float(hp.labelSmoothing))
     startTime = clock.now
     recentThroughput = (startTime, 0)
     resumed = state != nil
-    applyLayerLearningRates()
+    model.applyLayerLearningRateDecay(hyperParameters.layerLRDecay)
     if let state { try restore(state) }
   }
 
@@ -197,7 +196,7 @@ final class TrainingSession {
       if try !handleCommands() { return nil }
       let start = progress.nextIndex
       let end = min(order.count, start + batchSize)
-      gather(train, indices: order[start..<end])
+      train.gather(order[start..<end], into: &batchFeatures, labels: &batchLabels)
       learningRate = schedule.learningRate(at: step, validationHistory: validationHistory)
 
       let store = model.store
@@ -240,21 +239,6 @@ final class TrainingSession {
     let totals = progress
     progress = EpochProgress()
     return totals
-  }
-
-  private func gather(_ data: Dataset, indices: ArraySlice<Int>) {
-    let width = data.featureCount
-    batchFeatures.reshape(rows: indices.count, cols: width)
-    batchLabels.removeAll(keepingCapacity: true)
-    data.features.storage.withUnsafeBufferPointer { source in
-      batchFeatures.storage.withUnsafeMutableBufferPointer { target in
-        for (row, index) in indices.enumerated() {
-          let from = source.baseAddress! + index * width
-          (target.baseAddress! + row * width).update(from: from, count: width)
-        }
-      }
-    }
-    for index in indices { batchLabels.append(data.labels[index]) }
   }
 
   private func currentThroughput() -> Double {
@@ -426,13 +410,6 @@ final class TrainingSession {
   private func applyScheduledUnfreezing(epoch: Int) throws {
     for group in unfreezePlan.groupsUnfrozen(atEpoch: epoch) {
       try setFrozen(group, frozen: false, bySchedule: true)
-    }
-  }
-
-  private func applyLayerLearningRates() {
-    let decay = hyperParameters.layerLRDecay
-    for (depth, group) in model.groupNames.reversed().enumerated() {
-      model.store.learningRateMultipliers[group] = Float(pow(decay, Double(depth)))
     }
   }
 
