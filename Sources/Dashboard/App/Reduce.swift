@@ -149,10 +149,9 @@ struct Reducer {
 
   /// Scrolls the form so the focused row is on screen.
   mutating func keepFocusVisible() {
-    let rows = max(1, DashboardLayout(state).formRows)
-    if state.formIndex < state.formTop { state.formTop = state.formIndex }
-    if state.formIndex >= state.formTop + rows { state.formTop = state.formIndex - rows + 1 }
-    state.formTop = min(max(0, state.formTop), max(0, ConfigKey.all.count - rows))
+    state.formTop = Scrolling.top(
+      state.formTop, keeping: state.formIndex, rows: max(1, DashboardLayout(state).formRows),
+      count: ConfigKey.all.count)
   }
 
   // MARK: - The form

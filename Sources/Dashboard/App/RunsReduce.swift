@@ -119,11 +119,10 @@ extension Reducer {
 
   /// Scrolls the table so the selected run is on screen.
   mutating func keepRunVisible() {
-    let rows = max(1, RunsLayout(width: state.width, height: state.height).tableRows)
-    var top = state.runs.top
-    if state.runs.selection < top { top = state.runs.selection }
-    if state.runs.selection >= top + rows { top = state.runs.selection - rows + 1 }
-    state.runs.top = min(max(0, top), max(0, state.runs.records.count - rows))
+    state.runs.top = Scrolling.top(
+      state.runs.top, keeping: state.runs.selection,
+      rows: max(1, RunsLayout(width: state.width, height: state.height).tableRows),
+      count: state.runs.records.count)
   }
 
   mutating func toggleMark() {

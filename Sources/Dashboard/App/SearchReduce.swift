@@ -103,12 +103,10 @@ extension Reducer {
   }
 
   mutating func keepTrialVisible() {
-    let rows = max(1, SearchLayout(width: state.width, height: state.height).tableRows)
-    let index = state.search.selectionIndex
-    var top = state.search.top
-    if index < top { top = index }
-    if index >= top + rows { top = index - rows + 1 }
-    state.search.top = min(max(0, top), max(0, state.search.trials.count - rows))
+    state.search.top = Scrolling.top(
+      state.search.top, keeping: state.search.selectionIndex,
+      rows: max(1, SearchLayout(width: state.width, height: state.height).tableRows),
+      count: state.search.trials.count)
   }
 
   mutating func openTrial() {
