@@ -25,16 +25,8 @@ public final class RunDirectory {
     root: URL, name: String, hyperParameters: HyperParameters? = nil, date: Date = Date(),
     parent: RunParent? = nil
   ) throws {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone.current
-    formatter.dateFormat = "yyyyMMdd-HHmmss"
-    let base = "\(formatter.string(from: date))-\(RunDirectory.sanitized(name))"
-    do {
-      try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    } catch {
-      throw RunDirectoryError(path: root.path, reason: RunDirectory.describe(error))
-    }
+    let base = "\(RunDirectory.timestamp(date))-\(RunDirectory.sanitized(name))"
+    try RunDirectory.createRoot(root)
     let staging = root.appendingPathComponent(
       ".\(base).partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     guard mkdir(staging.path, 0o755) == 0 else {
@@ -55,18 +47,16 @@ public final class RunDirectory {
       try? FileManager.default.removeItem(at: staging)
       throw RunDirectoryError(path: staging.path, reason: String(describing: error))
     }
-    var candidate = root.appendingPathComponent(base)
-    var suffix = 2
     // rename(2) onto an existing non-empty directory fails, which is what makes the suffix race-free;
     // every run directory holds at least metrics.csv, so it is never empty.
-    while rename(staging.path, candidate.path) != 0 {
-      let code = errno
-      guard code == EEXIST || code == ENOTEMPTY, suffix < 10_000 else {
-        try? FileManager.default.removeItem(at: staging)
-        throw RunDirectoryError(path: candidate.path, reason: String(cString: strerror(code)))
+    let candidate: URL
+    do {
+      candidate = try RunDirectory.placeUnderFreeName(root: root, base: base, taken: [EEXIST, ENOTEMPTY]) {
+        rename(staging.path, $0.path) == 0 ? 0 : errno
       }
-      candidate = root.appendingPathComponent("\(base)-\(suffix)")
-      suffix += 1
+    } catch {
+      try? FileManager.default.removeItem(at: staging)
+      throw error
     }
     url = candidate
     self.parent = parent
@@ -242,6 +232,43 @@ public final class RunDirectory {
 
   static func number(_ value: Double) -> String {
     value.isFinite ? String(format: "%.6g", value) : "nan"
+  }
+
+  /// `yyyyMMdd-HHmmss` in local time: the prefix of run and search directories, which
+  /// `RunCatalog.startDate` reads back.
+  static func timestamp(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone.current
+    formatter.dateFormat = "yyyyMMdd-HHmmss"
+    return formatter.string(from: date)
+  }
+
+  /// Creates the runs root and its parents; the error names it.
+  static func createRoot(_ root: URL) throws {
+    do {
+      try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    } catch {
+      throw RunDirectoryError(path: root.path, reason: describe(error))
+    }
+  }
+
+  /// Puts something at `root/base`, or `base-2`, `base-3`… when the name is taken, and returns where.
+  /// `place` returns 0 or the errno of its attempt; an errno in `taken` means "try the next name".
+  static func placeUnderFreeName(root: URL, base: String, taken: Set<Int32>, place: (URL) -> Int32)
+    throws -> URL
+  {
+    var candidate = root.appendingPathComponent(base)
+    var suffix = 2
+    while true {
+      let code = place(candidate)
+      if code == 0 { return candidate }
+      guard taken.contains(code), suffix < 10_000 else {
+        throw RunDirectoryError(path: candidate.path, reason: String(cString: strerror(code)))
+      }
+      candidate = root.appendingPathComponent("\(base)-\(suffix)")
+      suffix += 1
+    }
   }
 
   static func sanitized(_ name: String) -> String {

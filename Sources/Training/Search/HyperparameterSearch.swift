@@ -45,26 +45,13 @@ public final class HyperparameterSearch: Sendable {
     self.settings = settings
     sampler = settings.makeSampler()
     state = Mutex(SearchState(pruner: settings.makePruner()))
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.dateFormat = "yyyyMMdd-HHmmss"
     let label = RunDirectory.sanitized(settings.name ?? settings.sampler.rawValue)
-    let base = "\(formatter.string(from: date))-search-\(label)"
-    do {
-      try FileManager.default.createDirectory(at: settings.runsRoot, withIntermediateDirectories: true)
-    } catch {
-      throw RunDirectoryError(path: settings.runsRoot.path, reason: RunDirectory.describe(error))
-    }
-    var candidate = settings.runsRoot.appendingPathComponent(base)
-    var suffix = 2
+    let base = "\(RunDirectory.timestamp(date))-search-\(label)"
+    try RunDirectory.createRoot(settings.runsRoot)
     // mkdir fails on an existing name, so two searches started in the same second get distinct ones.
-    while mkdir(candidate.path, 0o755) != 0 {
-      let code = errno
-      guard code == EEXIST, suffix < 10_000 else {
-        throw RunDirectoryError(path: candidate.path, reason: String(cString: strerror(code)))
-      }
-      candidate = settings.runsRoot.appendingPathComponent("\(base)-\(suffix)")
-      suffix += 1
+    let candidate = try RunDirectory.placeUnderFreeName(root: settings.runsRoot, base: base, taken: [EEXIST])
+    {
+      mkdir($0.path, 0o755) == 0 ? 0 : errno
     }
     directory = candidate
     id = candidate.lastPathComponent
