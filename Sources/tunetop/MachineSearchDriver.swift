@@ -85,10 +85,7 @@ final class MachineSearchDriver {
   private func startSearch(_ base: HyperParameters, trials: Int) -> [DashboardAction] {
     guard search == nil else { return [] }
     do {
-      let prepared = try PreparedRun.prepare(base)
-      let groups = prepared.model.groupNames
-      let space = SearchSpace.standard(groups: groups, trainingSamples: prepared.train.count)
-      try space.check(base: base, groups: groups, trainingSamples: prepared.train.count)
+      let space = try SearchSpace.checked(for: base)
       var settings = SearchSettings(base: base, space: space, trials: trials, runsRoot: runsURL)
       settings.sampler = .tpe
       settings.pruner = .asha

@@ -53,13 +53,8 @@ struct SearchCommand: ParsableCommand {
         throw ValidationError("--pruner must be asha, median or none, got \(pruner)")
       }
       let base = try options.hyperParameters()
-      let prepared = try PreparedRun.prepare(base)
-      let groups = prepared.model.groupNames
-      let trainingSamples = prepared.train.count
-      let searchSpace =
-        try space.map { try SearchSpace.load(path: $0) }
-        ?? .standard(groups: groups, trainingSamples: trainingSamples)
-      try searchSpace.check(base: base, groups: groups, trainingSamples: trainingSamples)
+      let searchSpace = try SearchSpace.checked(
+        for: base, loading: space.map { path in { try SearchSpace.load(path: path) } })
       var settings = SearchSettings(base: base, space: searchSpace, trials: trials, runsRoot: options.runsURL)
       settings.sampler = samplerKind
       settings.pruner = prunerKind

@@ -69,6 +69,19 @@ public struct SearchSettings: Sendable {
 }
 
 extension SearchSpace {
+  /// The space a search of `base` will use — `loading` it when one is given, else the standard space
+  /// for `base`'s model — checked against that model's groups and training set before any trial runs.
+  public static func checked(for base: HyperParameters, loading: (() throws -> SearchSpace)? = nil) throws
+    -> SearchSpace
+  {
+    let prepared = try PreparedRun.prepare(base)
+    let groups = prepared.model.groupNames
+    let trainingSamples = prepared.train.count
+    let space = try loading?() ?? .standard(groups: groups, trainingSamples: trainingSamples)
+    try space.check(base: base, groups: groups, trainingSamples: trainingSamples)
+    return space
+  }
+
   /// Checks every value the space can produce against `base` and the model's `groups` (one key at a
   /// time, the others at their base value), so a bad space fails before any trial runs.
   public func check(base: HyperParameters, groups: [String], trainingSamples: Int = .max) throws(ConfigError)
