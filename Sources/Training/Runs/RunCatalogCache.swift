@@ -1,10 +1,10 @@
 import Foundation
-import Synchronization
 
 /// Keeps what was read of each run between listings, so a screen that refreshes every second
 /// re-reads only the runs whose `summary.json` or `config.yaml` changed since (by size and mtime).
 ///
-/// A class used from one thread (the dashboard loop); reading the changed runs fans out to every core.
+/// A class used from one thread (the dashboard loop); reading the changed runs fans out to every core
+/// through `RunCatalog.readDirectories`.
 public final class RunCatalogCache {
   /// What `stat` says of a file: enough to notice an atomic replace or an append.
   struct Stamp: Equatable, Sendable {
@@ -49,21 +49,18 @@ public final class RunCatalogCache {
       return entry.summaryStamp != stamps[index].summary || entry.configStamp != stamps[index].config
     }
     let staleSet = Set(stale)
-    let fresh = Mutex<[Int: Entry]>([:])
-    DispatchQueue.concurrentPerform(iterations: stale.count) { position in
-      let index = stale[position]
-      let url = urls[index]
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue
-      else { return }
-      let entry = Entry(
-        summaryStamp: stamps[index].summary, configStamp: stamps[index].config,
-        summary: RunCatalog.readSummary(url), settings: RunCatalog.readSettings(url))
-      fresh.withLock { $0[index] = entry }
+    let reread = RunCatalog.readDirectories(stale.map { urls[$0] }) { url in
+      (summary: RunCatalog.readSummary(url), settings: RunCatalog.readSettings(url))
+    }
+    var read: [Int: Entry] = [:]
+    for (position, index) in stale.enumerated() {
+      guard let files = reread[position] else { continue }
+      read[index] = Entry(
+        summaryStamp: stamps[index].summary, configStamp: stamps[index].config, summary: files.summary,
+        settings: files.settings)
     }
     var kept: [String: Entry] = [:]
     var records: [RunRecord] = []
-    let read = fresh.withLock { $0 }
     for index in urls.indices {
       let path = urls[index].path
       guard let entry = read[index] ?? (staleSet.contains(index) ? nil : entries[path]) else { continue }

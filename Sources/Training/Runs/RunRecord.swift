@@ -34,19 +34,24 @@ public enum RunCatalog {
   /// Every run under `runs`, by name. Without `readingSettings` the configs are skipped (no
   /// `settings`, no `differences`), which makes the listing several times faster.
   public static func list(runs: URL, readingSettings: Bool = true) -> [RunRecord] {
-    let names = runNames(runs)
-    // Runs are read on every core: a listing of a thousand runs is a thousand small file reads
-    // and parses, each independent of the others.
-    let slots = Mutex<[RunRecord?]>(Array(repeating: nil, count: names.count))
-    DispatchQueue.concurrentPerform(iterations: names.count) { index in
-      let url = runs.appendingPathComponent(names[index])
+    let urls = runNames(runs).map { runs.appendingPathComponent($0) }
+    return readDirectories(urls) { record(at: $0, readingSettings: readingSettings) }.compactMap { $0 }
+  }
+
+  /// `read` of each of `urls` that is a directory (nil for a stray file or a run deleted meanwhile),
+  /// in order. Runs are read on every core: a listing of a thousand runs is a thousand small file
+  /// reads and parses, each independent of the others.
+  static func readDirectories<Value: Sendable>(_ urls: [URL], _ read: @Sendable (URL) -> Value) -> [Value?] {
+    let slots = Mutex<[Value?]>(Array(repeating: nil, count: urls.count))
+    DispatchQueue.concurrentPerform(iterations: urls.count) { index in
       var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue
+      guard FileManager.default.fileExists(atPath: urls[index].path, isDirectory: &isDirectory),
+        isDirectory.boolValue
       else { return }
-      let record = record(at: url, readingSettings: readingSettings)
-      slots.withLock { $0[index] = record }
+      let value = read(urls[index])
+      slots.withLock { $0[index] = value }
     }
-    return slots.withLock { $0.compactMap { $0 } }
+    return slots.withLock { $0 }
   }
 
   /// The visible entries of a runs directory, sorted; hidden ones are runs still being created.
