@@ -40,8 +40,9 @@ final class TrainHarness {
   let model: MLP
   let optimizer: Optimizer
   let loss = SoftmaxCrossEntropy()
-  let features: Matrix
-  let labels: [Int]
+  let data: Dataset
+  /// The sample order, here the identity; batches are gathered as the trainer gathers them.
+  let order: [Int]
   let batch: Int
   var batchFeatures = Matrix(rows: 0, cols: 0)
   var batchLabels: [Int] = []
@@ -54,23 +55,17 @@ final class TrainHarness {
     batch = testCase.batch
     let samples = max(2048, testCase.batch * 8)
     var rng = SplitMix64(seed: seed &+ 1)
-    features = Matrix(rows: samples, cols: 64, storage: (0..<(samples * 64)).map { _ in rng.nextGaussian() })
-    labels = (0..<samples).map { _ in Int(rng.next() % 10) }
+    let features = Matrix(
+      rows: samples, cols: 64, storage: (0..<(samples * 64)).map { _ in rng.nextGaussian() })
+    data = Dataset(features: features, labels: (0..<samples).map { _ in Int(rng.next() % 10) }, classes: 10)
+    order = Array(0..<samples)
     groupNorms = Array(repeating: 0, count: model.groupNames.count)
     batchLabels.reserveCapacity(batch)
   }
 
   func step() -> Double {
-    if cursor + batch > features.rows { cursor = 0 }
-    batchFeatures.reshape(rows: batch, cols: 64)
-    let start = cursor
-    features.storage.withUnsafeBufferPointer { source in
-      batchFeatures.storage.withUnsafeMutableBufferPointer { target in
-        target.baseAddress!.update(from: source.baseAddress! + start * 64, count: batch * 64)
-      }
-    }
-    batchLabels.removeAll(keepingCapacity: true)
-    for index in start..<(start + batch) { batchLabels.append(labels[index]) }
+    if cursor + batch > data.count { cursor = 0 }
+    data.gather(order[cursor..<(cursor + batch)], into: &batchFeatures, labels: &batchLabels)
     cursor += batch
 
     let store = model.store
