@@ -51,6 +51,18 @@ private func loadError(_ yaml: String) -> String? {
   #expect(yaml.contains("task: \"data/my digits: v2.csv\""))
 }
 
+/// Text that YAML reads as a line break (which folds the spaces around it), rejects, or reads as
+/// another type must still load back as it was saved. Edge whitespace is trimmed on load, so none here.
+@Test(arguments: [
+  "a\u{85} b", "a\u{2028} b", "a \u{2029} b", "a\u{2028}\nb", "a\u{FEFF}b", "a\u{FFFE}", "a\u{0}b",
+  "a\u{7F}", "a\u{A0}b", "tab\tend", "quote\"back\\slash", "null", "~", "yes", "1e3", "😀",
+])
+func awkwardTextRoundTripsThroughYAML(text: String) throws {
+  var parameters = HyperParameters()
+  parameters.task = text
+  #expect(try HyperParameters.load(yaml: parameters.yaml()).task == text)
+}
+
 @Test func emptyAndPartialFilesUseTheDefaults() throws {
   #expect(try HyperParameters.load(yaml: "") == HyperParameters())
   #expect(try HyperParameters.load(yaml: "# nothing here\n") == HyperParameters())

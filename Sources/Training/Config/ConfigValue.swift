@@ -50,10 +50,11 @@ func yamlScalar(_ text: String) -> String {
     case "\r": quoted += "\\r"
     default:
       // YAML rejects control characters (C0, DEL, C1) and U+FFFE/U+FFFF in a document, and reads
-      // NEL (U+0085) as a line break even inside quotes, so those are written as escapes.
+      // NEL (U+0085), LS (U+2028) and PS (U+2029) as line breaks even inside quotes, where a break
+      // folds into a space, so those are written as escapes.
       if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
         quoted += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-      } else if scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+      } else if [0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF].contains(scalar.value) {
         quoted += "\\u" + String(scalar.value, radix: 16)
       } else {
         quoted.unicodeScalars.append(scalar)
