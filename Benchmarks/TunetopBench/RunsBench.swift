@@ -122,6 +122,6 @@ private func generateRuns(count: Int, root: URL) throws {
       RunSummary(
         status: statuses[index % statuses.count], epochsRun: 40, bestEpoch: bestEpoch,
         bestValidationLoss: best, bestValidationAccuracy: 0.8, samplesPerSecond: 1500, wallSeconds: 12,
-        steps: 280, pid: Int32.max - 1))
+        steps: 280, writer: RunWriter(pid: Int32.max - 1, started: nil, host: RunWriter.current.host)))
   }
 }

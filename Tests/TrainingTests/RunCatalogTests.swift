@@ -15,19 +15,30 @@ private func finishedRun(_ overrides: [String], root: URL, name: String) throws 
   let scratch = ScratchDirectory()
   _ = try finishedRun(["epochs=2", "train_samples=20", "learning_rate=0.003"], root: scratch.url, name: "a")
   _ = try finishedRun(["epochs=3", "train_samples=20", "dropout=0"], root: scratch.url, name: "b")
+  func running(_ name: String, writer: RunWriter) throws {
+    let run = try RunDirectory(root: scratch.url, name: name, hyperParameters: HyperParameters())
+    try run.writeSummary(RunSummary(status: .running, writer: writer))
+  }
+  let here = RunWriter.current
+  #expect(here.started != nil, "Linux has /proc/self/stat")
   // A run whose writer died: status running, with the pid of a process that no longer exists.
-  let killed = try RunDirectory(root: scratch.url, name: "killed", hyperParameters: HyperParameters())
-  try killed.writeSummary(RunSummary(status: .running, pid: Int32.max - 1))
+  try running("killed", writer: RunWriter(pid: Int32.max - 1, started: nil, host: here.host))
   // A run this process is writing.
-  let live = try RunDirectory(root: scratch.url, name: "live", hyperParameters: HyperParameters())
-  try live.writeSummary(RunSummary(status: .running, pid: getpid()))
+  try running("live", writer: here)
+  // A writer that died and whose pid went to a later process (this one, which started at another time).
+  try running(
+    "reused", writer: RunWriter(pid: here.pid, started: here.started.map { $0 + 1 }, host: here.host))
+  // A writer on another machine sharing the runs directory: its pid cannot be asked about here.
+  try running("elsewhere", writer: RunWriter(pid: Int32.max - 1, started: 1, host: here.host + "-other"))
 
   let records = RunCatalog.list(runs: scratch.url)
-  #expect(records.count == 4)
+  #expect(records.count == 6)
   let byName = Dictionary(
     uniqueKeysWithValues: records.map { (String($0.name.split(separator: "-").last!), $0) })
   #expect(byName["killed"]?.statusText == "killed")
   #expect(byName["live"]?.statusText == "running")
+  #expect(byName["reused"]?.statusText == "killed")
+  #expect(byName["elsewhere"]?.statusText == "running")
   #expect(byName["a"]?.statusText == "completed")
   #expect(byName["a"]?.differences.contains("learning_rate=0.003") == true)
   #expect(byName["b"]?.summary?.epochsRun == 3)
@@ -65,4 +76,13 @@ private func finishedRun(_ overrides: [String], root: URL, name: String) throws 
   #expect(objects.count == 7)
   #expect(objects.last?["hp_learning_rate"] as? Double == 0.003)
   #expect(objects.last?["epoch"] as? Int == 3)
+}
+
+@Test func summariesFromBeforeTheWritersHostWasRecordedAreTakenAsLocal() throws {
+  let old = #"{"status":"running","epochs_run":1,"best_epoch":1,"wall_seconds":2,"pid":2147483646}"#
+  let summary = try JSONDecoder().decode(RunSummary.self, from: Data(old.utf8))
+  #expect(summary.writer == RunWriter(pid: Int32.max - 1, started: nil, host: RunWriter.current.host))
+  #expect(summary.writer?.isAlive == false)
+  let saved = try JSONDecoder().decode(RunSummary.self, from: JSONEncoder().encode(summary))
+  #expect(saved.writer == summary.writer)
 }

@@ -93,9 +93,8 @@ public enum RunCatalog {
   /// A record from files already read; whether the writer is alive is asked anew every time.
   static func record(at url: URL, summary: RunSummary?, settings: HyperParameters?) -> RunRecord {
     var live = false
-    if let summary, !summary.status.isFinal, let pid = summary.pid {
-      // kill(pid, 0) asks whether the process exists without signalling it.
-      live = kill(pid, 0) == 0 || errno == EPERM
+    if let summary, !summary.status.isFinal, let writer = summary.writer {
+      live = writer.isAlive
     }
     // A trial is named with its search in front, as the listing finds it and a person can place it.
     var name = url.lastPathComponent

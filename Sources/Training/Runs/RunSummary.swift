@@ -13,7 +13,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
   /// Why the run ended when that is not obvious from the status (divergence, a disk error).
   public var reason: String?
   /// The process that writes the run, so a listing can tell a live run from a killed one.
-  public var pid: Int32?
+  public var writer: RunWriter?
   /// The hyperparameter search this run is a trial of, and its trial number (from 1).
   public var search: String?
   public var trial: Int?
@@ -23,7 +23,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
   public init(
     status: RunStatus, epochsRun: Int = 0, bestEpoch: Int = 0, bestValidationLoss: Double = .nan,
     bestValidationAccuracy: Double = .nan, testAccuracy: Double? = nil, samplesPerSecond: Double = 0,
-    wallSeconds: Double = 0, steps: Int = 0, reason: String? = nil, pid: Int32? = nil,
+    wallSeconds: Double = 0, steps: Int = 0, reason: String? = nil, writer: RunWriter? = nil,
     search: String? = nil, trial: Int? = nil,
     parent: RunParent? = nil
   ) {
@@ -37,7 +37,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     self.wallSeconds = wallSeconds
     self.steps = steps
     self.reason = reason
-    self.pid = pid
+    self.writer = writer
     self.search = search
     self.trial = trial
     self.parent = parent
@@ -55,6 +55,8 @@ public struct RunSummary: Sendable, Equatable, Codable {
     case steps
     case reason
     case pid
+    case pidStarted = "pid_started"
+    case host
     case search, trial
     case parent
   }
@@ -74,7 +76,9 @@ extension RunSummary {
     try container.encode(wallSeconds, forKey: .wallSeconds)
     try container.encode(steps, forKey: .steps)
     try container.encodeIfPresent(reason, forKey: .reason)
-    try container.encodeIfPresent(pid, forKey: .pid)
+    try container.encodeIfPresent(writer?.pid, forKey: .pid)
+    try container.encodeIfPresent(writer?.started, forKey: .pidStarted)
+    try container.encodeIfPresent(writer?.host, forKey: .host)
     try container.encodeIfPresent(search, forKey: .search)
     try container.encodeIfPresent(trial, forKey: .trial)
     try container.encodeIfPresent(parent, forKey: .parent)
@@ -93,7 +97,12 @@ extension RunSummary {
     wallSeconds = try container.decode(Double.self, forKey: .wallSeconds)
     steps = try container.decodeIfPresent(Int.self, forKey: .steps) ?? 0
     reason = try container.decodeIfPresent(String.self, forKey: .reason)
-    pid = try container.decodeIfPresent(Int32.self, forKey: .pid)
+    // Summaries written before `host` and `pid_started` existed came from this machine.
+    writer = try container.decodeIfPresent(Int32.self, forKey: .pid).map {
+      RunWriter(
+        pid: $0, started: try container.decodeIfPresent(UInt64.self, forKey: .pidStarted),
+        host: try container.decodeIfPresent(String.self, forKey: .host) ?? RunWriter.current.host)
+    }
     search = try container.decodeIfPresent(String.self, forKey: .search)
     trial = try container.decodeIfPresent(Int.self, forKey: .trial)
     parent = try container.decodeIfPresent(RunParent.self, forKey: .parent)

@@ -462,7 +462,7 @@ final class TrainingSession {
       bestValidationLoss: best?.validationLoss ?? .nan,
       bestValidationAccuracy: best?.validationAccuracy ?? .nan, testAccuracy: testAccuracy,
       samplesPerSecond: wall > 0 ? Double(samplesSeen) / wall : 0, wallSeconds: wall, steps: step,
-      reason: reason, pid: getpid(), search: hooks.search, trial: hooks.trial,
+      reason: reason, writer: .current, search: hooks.search, trial: hooks.trial,
       parent: directory?.parent)
   }
 
