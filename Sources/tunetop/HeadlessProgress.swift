@@ -23,11 +23,11 @@ final class HeadlessProgress {
       stepsPerEpoch = start.stepsPerEpoch
       totalSteps = max(1, start.totalSteps)
       startedAt = Date()
-      let where_ = start.directory.map { " → \($0)" } ?? ""
+      let destination = start.directory.map { " → \($0)" } ?? ""
       let frozen = start.frozen.isEmpty ? "none" : start.frozen.joined(separator: ",")
       emit(
         "training \(start.trainSamples) samples (validation \(start.validationSamples)), "
-          + "\(epochs) epochs × \(start.stepsPerEpoch) steps, frozen: \(frozen)\(where_)")
+          + "\(epochs) epochs × \(start.stepsPerEpoch) steps, frozen: \(frozen)\(destination)")
     case .step(let step):
       guard interactive, Date().timeIntervalSince(lastDraw) > 0.1 else { return }
       lastDraw = Date()
