@@ -16,8 +16,10 @@ final class DashboardApp {
   private var lastRender = ContinuousClock.now
   /// When the runs screens last re-read the runs directory.
   private var lastRunsRefresh = ContinuousClock.now
-  /// What was read of each run, so refreshes re-read only the runs that changed.
-  private let runsCache = RunCatalogCache()
+  /// Reads the runs directory on another thread; refreshes re-read only the runs that changed.
+  private let runsReader: BackgroundRunsReader
+  /// Whether the runs have been listed once in this process: the first listing is read here, quickly.
+  private var runsListed = false
   private let clock = ContinuousClock()
   /// The LR range test and the hyperparameter search, each on its own threads.
   private let machineSearch: MachineSearchDriver
@@ -32,6 +34,7 @@ final class DashboardApp {
     self.runsURL = runsURL
     self.themeDirectories = themeDirectories
     machineSearch = MachineSearchDriver(runsURL: runsURL)
+    runsReader = BackgroundRunsReader(runs: runsURL)
   }
 
   /// Runs until the user quits (returns 0) or SIGTERM/SIGHUP arrives (returns 128 + signal).
@@ -53,6 +56,7 @@ final class DashboardApp {
       }
       drainTrainer()
       for action in machineSearch.poll() { dispatch(action) }
+      if let records = runsReader.take() { dispatch(.runsLoaded(records)) }
       refreshRunsScreenIfDue()
       if state.quitting {
         finishRun()
@@ -210,13 +214,13 @@ extension DashboardApp {
   fileprivate func performRunsEffect(_ effect: DashboardEffect) {
     switch effect {
     case .loadRuns:
-      if runsCache.isEmpty {
+      if !runsListed {
         // The first listing shows at once without the configs, which cost most of the reading;
-        // the differing settings fill in a moment later.
+        // the differing settings fill in a moment later, read on the reader's thread.
+        runsListed = true
         dispatch(.runsLoaded(RunCatalog.list(runs: runsURL, readingSettings: false)))
-        draw(clock.now)
       }
-      dispatch(.runsLoaded(runsCache.list(runs: runsURL)))
+      runsReader.request()
       lastRunsRefresh = clock.now
     case .loadCurves(let paths):
       lastRunsRefresh = clock.now
