@@ -34,9 +34,11 @@ public enum NumberFormat {
     return sign + integerString(whole) + "." + digits
   }
 
-  /// A duration as the two most significant units: `9s`, `1m05s`, `2h03m`, `3d04h`; `--` when unknown.
+  /// A duration as the two most significant units: `0.4s`, `12s`, `1m05s`, `2h03m`, `3d04h`; `--`
+  /// when unknown. Below ten seconds it keeps a tenth, since short runs of the small task take under one.
   public static func duration(_ seconds: Double?) -> String {
     guard let seconds, seconds.isFinite, seconds >= 0 else { return "--" }
+    if seconds < 9.95 { return fixed(seconds, decimals: 1) + "s" }
     let total = Int(seconds.rounded())
     let (days, hours, minutes, secs) = (total / 86_400, total / 3600 % 24, total / 60 % 60, total % 60)
     func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

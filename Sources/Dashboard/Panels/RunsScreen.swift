@@ -46,7 +46,7 @@ struct RunsScreen {
   func draw(into buffer: inout ScreenBuffer, in rect: Rect) {
     let view = state.runs
     let order = view.reversed ? "▲" : "▼"
-    var trailer = "\(view.records.count) runs"
+    var trailer = "\(view.records.count) run\(view.records.count == 1 ? "" : "s")"
     if !view.marked.isEmpty { trailer += " · \(view.marked.count) marked" }
     trailer += " · sort \(view.sortColumn.rawValue)\(order)"
     let inner = Box(title: Screen.runs.title, focused: true, key: "6", trailer: trailer).draw(
