@@ -36,6 +36,35 @@ import Training
   #expect(state.formError == nil)
 }
 
+@Test func typingReplacesTheSelectedOldValueAndACursorKeyEditsItInPlace() {
+  var state = idleState()
+  state.formIndex = ConfigKey.all.firstIndex(of: .learningRate)!
+  _ = press([.enter], &state)
+  #expect(state.editor?.selectsAll == true)
+  _ = press(type("3e-3") + [.enter], &state)
+  #expect(state.settings.learningRate == 3e-3, "typing replaced 0.001 instead of appending to it")
+
+  // A cursor key keeps the value: End then 5 appends a digit.
+  _ = press([.enter, .end] + type("5") + [.enter], &state)
+  #expect(state.settings.learningRate == 0.0035, "the form shows 3e-3 as 0.003")
+  // Backspace on the selection clears it; what is typed next is the value.
+  state.formIndex = ConfigKey.all.firstIndex(of: .epochs)!
+  _ = press([.enter, .backspace], &state)
+  #expect(state.editor?.text == "")
+  _ = press(type("12") + [.enter], &state)
+  #expect(state.settings.epochs == 12)
+}
+
+@Test func aSelectedValueIsDrawnReversedAndTheCursorCellOtherwise() {
+  var buffer = ScreenBuffer(width: 30, height: 1)
+  FormRow(label: "epochs", value: "40", editing: true, cursor: 2, selected: true, labelWidth: 8)
+    .draw(into: &buffer, x: 0, y: 0, width: 30)
+  #expect((10...11).allSatisfy { buffer[$0, 0].style.reverse } && !buffer[12, 0].style.reverse)
+  FormRow(label: "epochs", value: "40", editing: true, cursor: 2, labelWidth: 8)
+    .draw(into: &buffer, x: 0, y: 0, width: 30)
+  #expect(!buffer[10, 0].style.reverse && !buffer[11, 0].style.reverse && buffer[12, 0].style.reverse)
+}
+
 @Test func aBadValueIsRefusedInlineAndNothingChanges() {
   var state = idleState()
   state.formIndex = ConfigKey.all.firstIndex(of: .learningRate)!

@@ -34,7 +34,8 @@ struct HyperparametersPanel {
       var formRow = FormRow(
         label: key.name, value: editing ? state.editor!.text : state.settings.value(of: key),
         focused: focused,
-        editing: editing, cursor: editing ? state.editor!.cursor : nil, error: error, labelWidth: labelWidth,
+        editing: editing, cursor: editing ? state.editor!.cursor : nil,
+        selected: editing && state.editor!.selectsAll, error: error, labelWidth: labelWidth,
         hint: editing ? key.constraint : nil)
       if key.kind == .nameList, formRow.value.isEmpty, !editing { formRow.value = "none" }
       formRow.draw(into: &buffer, x: inner.x + 1, y: y, width: inner.width - 1)
@@ -71,7 +72,9 @@ struct HyperparametersPanel {
       for index in 0..<max(0, visible) {
         let position = offset + index
         var style = Style(foreground: .text, underline: true)
-        if position == editor.cursor { style.reverse = true }
+        if editor.selectsAll ? position < characters.count : position == editor.cursor {
+          style.reverse = true
+        }
         buffer[column + index, y] = Cell(
           character: position < characters.count ? characters[position] : " ", style: style)
       }

@@ -7,6 +7,8 @@ public struct FormRow: Sendable {
   public var editing: Bool
   /// Cursor position in `value` (0…count) while editing.
   public var cursor: Int
+  /// While editing, the whole value is selected (the next key typed replaces it).
+  public var selected: Bool
   /// Why the last input was refused, shown inline after the value.
   public var error: String?
   /// Columns reserved for the label, so the values of a form line up.
@@ -16,13 +18,14 @@ public struct FormRow: Sendable {
 
   public init(
     label: String, value: String, focused: Bool = false, editing: Bool = false, cursor: Int? = nil,
-    error: String? = nil, labelWidth: Int = 16, hint: String? = nil
+    selected: Bool = false, error: String? = nil, labelWidth: Int = 16, hint: String? = nil
   ) {
     self.label = label
     self.value = value
     self.focused = focused
     self.editing = editing
     self.cursor = cursor ?? value.count
+    self.selected = selected
     self.error = error
     self.labelWidth = labelWidth
     self.hint = hint
@@ -44,7 +47,8 @@ public struct FormRow: Sendable {
     guard valueX < end else { return }
     var column: Int
     if editing {
-      // The field is underlined; the cursor cell is reversed so it shows in every colour depth.
+      // The field is underlined; the cursor cell, or the selected value, is reversed so it shows in
+      // every colour depth.
       let fieldStyle = Style(foreground: .text, underline: true)
       let fieldWidth = max(value.count + 1, 8)
       let visible = min(fieldWidth, end - valueX)
@@ -54,7 +58,9 @@ public struct FormRow: Sendable {
         let position = offset + index
         let character = position < characters.count ? characters[position] : " "
         var style = fieldStyle
-        if position == min(cursor, characters.count) { style.reverse = true }
+        if selected ? position < characters.count : position == min(cursor, characters.count) {
+          style.reverse = true
+        }
         buffer[valueX + index, y] = Cell(character: character, style: style)
       }
       column = valueX + visible
