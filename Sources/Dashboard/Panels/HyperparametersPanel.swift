@@ -65,19 +65,8 @@ struct HyperparametersPanel {
     column = buffer.put(" name ", x: column, y: y, style: Style(foreground: .title))
     let valueRoom = rect.maxX - 2 - column
     if state.editingRunName, let editor = state.editor {
-      // Underlined with a reversed cursor cell, like a form field, so it shows in every colour depth.
-      let characters = Array(editor.text)
-      let visible = min(max(characters.count + 1, 12), valueRoom)
-      let offset = max(0, editor.cursor - visible + 1)
-      for index in 0..<max(0, visible) {
-        let position = offset + index
-        var style = Style(foreground: .text, underline: true)
-        if editor.selectsAll ? position < characters.count : position == editor.cursor {
-          style.reverse = true
-        }
-        buffer[column + index, y] = Cell(
-          character: position < characters.count ? characters[position] : " ", style: style)
-      }
+      TextField(text: editor.text, cursor: editor.cursor, selected: editor.selectsAll, minimumWidth: 12)
+        .draw(into: &buffer, x: column, y: y, room: valueRoom)
       return
     }
     let automatic = state.runName.isEmpty

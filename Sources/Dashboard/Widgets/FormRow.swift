@@ -47,23 +47,8 @@ public struct FormRow: Sendable {
     guard valueX < end else { return }
     var column: Int
     if editing {
-      // The field is underlined; the cursor cell, or the selected value, is reversed so it shows in
-      // every colour depth.
-      let fieldStyle = Style(foreground: .text, underline: true)
-      let fieldWidth = max(value.count + 1, 8)
-      let visible = min(fieldWidth, end - valueX)
-      let characters = Array(value)
-      let offset = max(0, min(cursor, characters.count) - visible + 1)
-      for index in 0..<visible {
-        let position = offset + index
-        let character = position < characters.count ? characters[position] : " "
-        var style = fieldStyle
-        if selected ? position < characters.count : position == min(cursor, characters.count) {
-          style.reverse = true
-        }
-        buffer[valueX + index, y] = Cell(character: character, style: style)
-      }
-      column = valueX + visible
+      column = TextField(text: value, cursor: cursor, selected: selected, minimumWidth: 8)
+        .draw(into: &buffer, x: valueX, y: y, room: end - valueX)
     } else {
       var valueStyle = base
       valueStyle.bold = focused
