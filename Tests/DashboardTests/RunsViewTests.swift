@@ -285,7 +285,7 @@ private func compareState(width: Int, height: Int) -> DashboardState {
   #expect(start == [.startRun(forked, name: "fork-e4_lr3e-3_ep12", parent: parent)])
 }
 
-@Test func runNameFieldNamesTheNextRunAndEmptyMeansAutomatic() {
+@Test func runNameFieldNamesTheNextRunAndEmptyMeansAutomatic() throws {
   var state = idleState()
   _ = press([.character("n")] + type("baseline v2") + [.enter], &state)
   #expect(state.runName == "baseline v2")
@@ -293,7 +293,18 @@ private func compareState(width: Int, height: Int) -> DashboardState {
   var buffer = ScreenBuffer(width: 80, height: 24)
   render(state, into: &buffer)
   #expect(buffer.text.contains("n name baseline v2"))
-  #expect(press([.character("s")], &state) == [.startRun(state.settings, name: "baseline v2", parent: nil)])
+  // Editing it again starts with the old name selected: typing replaces it, drawn reversed meanwhile.
+  _ = press([.character("n")], &state)
+  render(state, into: &buffer)
+  let nameRow = try #require((0..<24).first { buffer.line($0).contains("n name baseline v2") })
+  let line = buffer.line(nameRow)
+  let nameColumn = line.distance(
+    from: line.startIndex, to: try #require(line.firstRange(of: "baseline")).lowerBound)
+  #expect((nameColumn..<nameColumn + 11).allSatisfy { buffer[$0, nameRow].style.reverse })
+  _ = press(type("wide") + [.enter], &state)
+  #expect(state.runName == "wide")
+  _ = press([.character("n")] + type("wide") + [.enter], &state)
+  #expect(press([.character("s")], &state) == [.startRun(state.settings, name: "wide", parent: nil)])
   #expect(state.runName.isEmpty)
 
   var cancelled = idleState()
