@@ -17,6 +17,14 @@ struct RunsCommand: ParsableCommand {
       valueName: "column"))
   var sort: String = "started"
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Only the runs whose name, status or changed settings contain every word, ignoring case "
+        + "(\"killed\", \"lr3e-3 dropout=0\"); as / in the dashboard's runs view.",
+      valueName: "words"))
+  var filter: String = ""
+
   func run() throws {
     let column = try failOnBadInput { () throws -> RunCatalog.SortColumn in
       guard let column = RunCatalog.SortColumn(rawValue: sort) else {
@@ -26,9 +34,12 @@ struct RunsCommand: ParsableCommand {
       }
       return column
     }
-    let records = RunCatalog.sorted(RunCatalog.list(runs: URL(fileURLWithPath: runs)), by: column)
+    let all = RunCatalog.sorted(RunCatalog.list(runs: URL(fileURLWithPath: runs)), by: column)
+    let records = all.filter { $0.matches(filter) }
     guard !records.isEmpty else {
-      print("no runs under \(runs)")
+      print(
+        all.isEmpty
+          ? "no runs under \(runs)" : "none of the \(all.count) runs under \(runs) matches \"\(filter)\"")
       return
     }
     let header = ["run", "status", "epochs", "best val loss", "val acc", "wall", "differs from defaults"]

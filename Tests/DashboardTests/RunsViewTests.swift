@@ -118,6 +118,47 @@ private func compareState(width: Int, height: Int) -> DashboardState {
   #expect(wide.text.contains("learning_rate=0.0001"))
 }
 
+@Test func slashFiltersTheRunsAsYouTypeAndEscClearsBeforeLeaving() {
+  var state = runsState()
+  let names = { (state: DashboardState) in state.runs.records.map { String($0.name.dropFirst(16)) } }
+  #expect(names(state).count == 4)
+  // Typing narrows the table at every key; the filter matches status as well as name.
+  _ = press([.character("/")] + type("kill"), &state)
+  #expect(state.editingRunsFilter)
+  #expect(names(state) == ["killed"])
+  var buffer = ScreenBuffer(width: 80, height: 24)
+  render(state, into: &buffer)
+  expectGolden(buffer, "runs-filter-typing-80x24")
+  #expect(buffer.text.contains("1/4 runs · /kill"))
+  // Words must all match, in any field: a changed setting and a name part.
+  _ = press(
+    [.backspace, .backspace, .backspace, .backspace] + type("EPOCHS=12 Dropout=0") + [.enter], &state)
+  #expect(!state.editingRunsFilter && state.editor == nil)
+  #expect(names(state) == ["do0"])
+  // Marks survive the filter; a listing that arrives meanwhile is filtered too.
+  _ = press([.character(" ")], &state)
+  _ = reduce(&state, .runsLoaded(scriptedRecords()))
+  #expect(names(state) == ["do0"] && state.runs.marked.count == 1)
+  // Nothing matches: the table says so and how to get back.
+  _ = press([.character("/")] + type("zzz") + [.enter], &state)
+  #expect(state.runs.records.isEmpty && state.runs.selected == nil)
+  render(state, into: &buffer)
+  #expect(buffer.text.contains("no run matches \"zzz\""))
+  // Esc clears the filter first, then leaves the view.
+  _ = press([.escape], &state)
+  #expect(state.screen == .runs && names(state).count == 4 && state.runs.filter.isEmpty)
+  _ = press([.escape], &state)
+  #expect(state.screen == .main)
+}
+
+@Test func escWhileTypingAFilterListsEveryRunAgain() {
+  var state = runsState()
+  _ = press([.character("/")] + type("do0"), &state)
+  #expect(state.runs.records.count == 1)
+  _ = press([.escape], &state)
+  #expect(state.runs.records.count == 4 && state.screen == .runs && state.editor == nil)
+}
+
 @Test func compareViewOfThreeScriptedRuns() {
   var buffer = ScreenBuffer(width: 80, height: 24)
   let state = compareState(width: 80, height: 24)
@@ -204,7 +245,9 @@ private func compareState(width: Int, height: Int) -> DashboardState {
   #expect(state.runs.marked.count == 5)
   #expect(!state.runs.marked.contains(state.runs.records[5].path))
   // A run that disappears from disk is unmarked.
-  _ = reduce(&state, .runsLoaded(Array(records.dropFirst())))
+  let gone = state.runs.records[0].path
+  #expect(state.runs.marked.contains(gone))
+  _ = reduce(&state, .runsLoaded(records.filter { $0.path != gone }))
   #expect(state.runs.marked.count == 4)
   _ = press([.character("u")], &state)
   #expect(state.runs.marked.isEmpty)

@@ -86,3 +86,38 @@ private func finishedRun(_ overrides: [String], root: URL, name: String) throws 
   let saved = try JSONDecoder().decode(RunSummary.self, from: JSONEncoder().encode(summary))
   #expect(saved.writer == summary.writer)
 }
+
+@Test func aFilterMatchesEveryWordInTheNameStatusOrChangedSettingsIgnoringCase() {
+  var settings = HyperParameters()
+  settings.learningRate = 3e-3
+  settings.dropout = 0
+  let record = RunRecord(
+    name: "20261101-093000-wide", path: "runs/20261101-093000-wide", started: nil,
+    summary: RunSummary(status: .running), settings: settings, isLive: false)
+  #expect(record.statusText == "killed")
+  for filter in ["", "  ", "WIDE", "killed", "dropout=0", "learning_rate=0.003 wide", "093000 KILL"] {
+    #expect(record.matches(filter), "\(filter)")
+  }
+  for filter in ["narrow", "completed", "dropout=0.1", "wide completed", "epochs="] {
+    #expect(!record.matches(filter), "\(filter)")
+  }
+}
+
+@Test func runsStartedInTheSameSecondListNewestNameFirstOnEveryListing() {
+  let records = ["t02", "t10", "t01", "t03"].map { trial in
+    RunRecord(
+      name: "s/20261129-115522-\(trial)", path: "runs/s/20261129-115522-\(trial)",
+      started: RunCatalog.startDate(of: "20261129-115522-\(trial)"), summary: RunSummary(status: .pruned),
+      settings: nil, isLive: false)
+  }
+  for permutation in [records, records.reversed(), records.shuffled()] {
+    #expect(
+      RunCatalog.sorted(permutation, by: .started).map { String($0.name.suffix(3)) } == [
+        "t10", "t03", "t02", "t01",
+      ])
+    #expect(
+      RunCatalog.sorted(permutation, by: .epochs).map { String($0.name.suffix(3)) } == [
+        "t10", "t03", "t02", "t01",
+      ])
+  }
+}

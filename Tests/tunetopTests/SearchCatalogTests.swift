@@ -27,6 +27,11 @@ import Testing
   #expect(trialRows.count == 3, "\(listing.output)")
   #expect(trialRows.allSatisfy { $0.contains("completed") })
   #expect(listing.output.contains("-plain "))
+  let filtered = try CLI.run(["runs", "--filter", "PLAIN completed"], in: scratch.url)
+  #expect(filtered.status == 0 && filtered.output.split(separator: "\n").count == 2, "\(filtered.output)")
+  #expect(filtered.output.contains("-plain "))
+  let none = try CLI.run(["runs", "--filter", "nothing-like-this"], in: scratch.url)
+  #expect(none.status == 0 && none.output.contains("none of the 4 runs under runs matches"), "\(none.output)")
 
   // The dashboard's listing agrees: three trials with the search in their name, and the plain run.
   let records = RunCatalog.list(runs: scratch.url.appendingPathComponent("runs"))

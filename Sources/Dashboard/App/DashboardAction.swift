@@ -38,6 +38,8 @@ public enum DashboardAction: Sendable {
   case showScreen(Screen)
   case back
   case toggleMark, clearMarks
+  /// Starts typing the runs view's filter (`/`).
+  case beginRunsFilter
   case cycleSortColumn(Int), flipSortOrder
   case openCompare, cycleCompareMetric, toggleCompareAxis
   case openCheckpoints, promoteCheckpoint, deleteCheckpoints, confirmDelete, cancelDelete

@@ -50,8 +50,12 @@ public struct DashboardState: Equatable, Sendable {
   public var runs = RunsView()
   /// The name typed for the next run; empty means the automatic short name.
   public var runName = ""
+  /// What the editor holds while it is open.
+  public var editTarget: EditTarget = .setting
   /// True while the editor holds the run name rather than a setting.
-  public var editingRunName = false
+  public var editingRunName: Bool { editor != nil && editTarget == .runName }
+  /// True while the runs view's filter is typed.
+  public var editingRunsFilter: Bool { editor != nil && editTarget == .runsFilter }
   /// Set by a fork: the next run starts from this run's best weights and records it as its parent.
   public var forkParent: RunParent?
   /// The LR range test shown in the Learning rate panel instead of the schedule, while it is open.
@@ -77,7 +81,7 @@ public struct DashboardState: Equatable, Sendable {
   }
 
   /// A setting (not the run name) is being edited.
-  public var isEditingSetting: Bool { editor != nil && !editingRunName }
+  public var isEditingSetting: Bool { editor != nil && editTarget == .setting }
 
   /// A run has been asked for and has not finished yet.
   public var isRunActive: Bool { run?.isActive ?? false }
@@ -138,7 +142,12 @@ public struct DashboardState: Equatable, Sendable {
       && lhs.run == rhs.run && lhs.logScale == rhs.logScale && lhs.smoothing == rhs.smoothing
       && lhs.message == rhs.message && lhs.themeName == rhs.themeName && lhs.quitting == rhs.quitting
       && lhs.screen == rhs.screen && lhs.runs == rhs.runs && lhs.runName == rhs.runName
-      && lhs.editingRunName == rhs.editingRunName && lhs.forkParent == rhs.forkParent
+      && lhs.editTarget == rhs.editTarget && lhs.forkParent == rhs.forkParent
       && lhs.lrFinder == rhs.lrFinder && lhs.search == rhs.search
   }
+}
+
+/// The text the dashboard's one line editor is typing into.
+public enum EditTarget: Equatable, Sendable {
+  case setting, runName, runsFilter
 }

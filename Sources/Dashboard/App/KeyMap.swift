@@ -121,6 +121,9 @@ public enum KeyMap {
     Binding(keys: [.end], context: .runs, action: .moveLast, help: "first / last run"),
     Binding(keys: [.character(" ")], context: .runs, action: .toggleMark, help: "mark for compare (2–6)"),
     Binding(keys: [.character("u")], context: .runs, action: .clearMarks, help: "clear the marks"),
+    Binding(
+      keys: [.character("/")], context: .runs, action: .beginRunsFilter,
+      help: "filter by name, status, setting"),
     Binding(keys: [.character("c")], context: .runs, action: .openCompare, help: "compare the marked runs"),
     Binding(
       keys: [.character(">")], context: .runs, action: .cycleSortColumn(1), help: "sort by next / prev column"
@@ -133,7 +136,7 @@ public enum KeyMap {
     Binding(keys: [.character("r")], context: .runs, action: .resumeSelected, help: "resume a stopped run"),
     Binding(keys: [.character("f")], context: .runs, action: .forkSelected, help: "fork from its best epoch"),
     Binding(keys: [.character("e")], context: .runs, action: .exportRuns, help: "export marked runs to CSV"),
-    Binding(keys: [.escape], context: .runs, action: .back, help: "back"),
+    Binding(keys: [.escape], context: .runs, action: .back, help: "clear the filter, or back"),
 
     Binding(
       keys: [.character("v")], context: .compare, action: .cycleCompareMetric,

@@ -47,9 +47,17 @@ struct Reducer {
       state.screen = .main
     case .beginEdit: beginEdit()
     case .commitEdit:
-      if state.editingRunName { finishRunNameEdit(commit: true) } else { commitEdit() }
+      switch state.editTarget {
+      case .setting: commitEdit()
+      case .runName: finishRunNameEdit(commit: true)
+      case .runsFilter: finishRunsFilterEdit(commit: true)
+      }
     case .cancelEdit:
-      if state.editingRunName { finishRunNameEdit(commit: false) }
+      switch state.editTarget {
+      case .setting: break
+      case .runName: finishRunNameEdit(commit: false)
+      case .runsFilter: finishRunsFilterEdit(commit: false)
+      }
       state.editor = nil
       state.formError = nil
     case .stepValue(let direction): step(direction)
@@ -57,9 +65,15 @@ struct Reducer {
     case .resetAll: resetAll()
     case .saveConfig:
       effects.append(.writeFile(path: state.configPath, contents: state.settings.yaml()))
-    case .insert(let character): state.editor?.insert(character)
-    case .deleteBackward: state.editor?.deleteBackward()
-    case .deleteForward: state.editor?.deleteForward()
+    case .insert(let character):
+      state.editor?.insert(character)
+      filterRunsAsTyped()
+    case .deleteBackward:
+      state.editor?.deleteBackward()
+      filterRunsAsTyped()
+    case .deleteForward:
+      state.editor?.deleteForward()
+      filterRunsAsTyped()
     case .cursorLeft: state.editor?.moveCursor(by: -1)
     case .cursorRight: state.editor?.moveCursor(by: 1)
     case .cursorHome: state.editor?.moveCursorHome()
@@ -111,7 +125,8 @@ struct Reducer {
         ? StatusMessage("theme \(name)") : StatusMessage(warnings.joined(separator: "; "), .warning)
     case .showMessage(let text, let kind):
       state.message = StatusMessage(text, kind)
-    case .editRunName, .showScreen, .back, .toggleMark, .clearMarks, .cycleSortColumn, .flipSortOrder,
+    case .editRunName, .showScreen, .back, .toggleMark, .clearMarks, .beginRunsFilter, .cycleSortColumn,
+      .flipSortOrder,
       .openCompare, .cycleCompareMetric, .toggleCompareAxis, .openCheckpoints, .promoteCheckpoint,
       .deleteCheckpoints, .confirmDelete, .cancelDelete, .resumeSelected, .forkSelected, .exportRuns,
       .runsLoaded, .curvesLoaded, .checkpointsLoaded, .forkPlanned, .runResumed:
@@ -156,6 +171,11 @@ struct Reducer {
 
   // MARK: - The form
 
+  /// The runs table narrows with every key typed into its filter.
+  mutating func filterRunsAsTyped() {
+    if state.editingRunsFilter, let editor = state.editor { setRunsFilter(editor.text) }
+  }
+
   mutating func beginEdit() {
     let key = state.focusedKey
     if let reason = state.lockReason(key) {
@@ -163,6 +183,7 @@ struct Reducer {
       return
     }
     state.editor = FieldEditor(text: state.settings.value(of: key))
+    state.editTarget = .setting
     state.formError = nil
   }
 

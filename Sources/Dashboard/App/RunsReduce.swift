@@ -8,13 +8,20 @@ extension Reducer {
     switch action {
     case .editRunName:
       state.editor = FieldEditor(text: state.runName)
-      state.editingRunName = true
+      state.editTarget = .runName
       state.formError = nil
+    case .beginRunsFilter:
+      state.editor = FieldEditor(text: state.runs.filter)
+      state.editTarget = .runsFilter
     case .showScreen(let screen):
       if screen == .runs { state.runs.openedFrom = nil }
       show(screen)
     case .back:
-      if state.screen == .runs, let origin = state.runs.openedFrom {
+      if state.screen == .runs, !state.runs.filter.isEmpty {
+        // As in htop, Esc first drops the filter, then leaves.
+        setRunsFilter("")
+        state.message = StatusMessage("filter cleared: every run is listed")
+      } else if state.screen == .runs, let origin = state.runs.openedFrom {
         state.runs.openedFrom = nil
         show(origin)
       } else {
@@ -29,11 +36,11 @@ extension Reducer {
       let index = all.firstIndex(of: state.runs.sortColumn) ?? 0
       state.runs.sortColumn = all[((index + offset) % all.count + all.count) % all.count]
       state.runs.reversed = false
-      state.runs.replaceRecords(state.runs.records)
+      state.runs.resort()
       state.message = StatusMessage("sorted by \(state.runs.sortColumn.rawValue)")
     case .flipSortOrder:
       state.runs.reversed.toggle()
-      state.runs.replaceRecords(state.runs.records)
+      state.runs.resort()
     case .openCompare: openCompare()
     case .cycleCompareMetric: state.runs.metric = state.runs.metric.next
     case .toggleCompareAxis: state.runs.axis = state.runs.axis == .epoch ? .step : .epoch
@@ -195,7 +202,6 @@ extension Reducer {
     state.forkParent = parent
     state.runName = ""
     state.editor = nil
-    state.editingRunName = false
     state.formError = nil
     state.screen = .main
     state.focus = .hyperparameters
@@ -206,15 +212,29 @@ extension Reducer {
 
   /// Accepts or cancels the run name being typed.
   mutating func finishRunNameEdit(commit: Bool) {
-    defer {
-      state.editor = nil
-      state.editingRunName = false
-    }
+    defer { state.editor = nil }
     guard commit, let text = state.editor?.text else { return }
     let name = text.trimmingCharacters(in: .whitespaces)
     state.runName = name
     state.message = StatusMessage(
       name.isEmpty
         ? "the next run is named automatically: \(state.effectiveRunName)" : "the next run: \(name)")
+  }
+
+  /// Lists only the runs matching `text` and keeps the cursor in view.
+  mutating func setRunsFilter(_ text: String) {
+    state.runs.setFilter(text)
+    keepRunVisible()
+  }
+
+  /// Keeps the filter typed (Enter) or drops it (Esc).
+  mutating func finishRunsFilterEdit(commit: Bool) {
+    defer { state.editor = nil }
+    let text = commit ? (state.editor?.text ?? "").trimmingCharacters(in: .whitespaces) : ""
+    setRunsFilter(text)
+    state.message = StatusMessage(
+      text.isEmpty
+        ? "every run is listed"
+        : "\(state.runs.records.count) of \(state.runs.allRecords.count) runs match \"\(text)\"; Esc clears")
   }
 }

@@ -6,8 +6,12 @@ public struct RunsView: Equatable, Sendable {
   /// Compare draws this many runs at most: one colour each, and a legend that still fits.
   public static let maxMarked = 6
 
-  /// Runs in display order (sorted by `sortColumn`, flipped when `reversed`).
-  public var records: [RunRecord] = []
+  /// The runs listed: `allRecords` that match `filter`.
+  public private(set) var records: [RunRecord] = []
+  /// Every run in display order (sorted by `sortColumn`, flipped when `reversed`).
+  public private(set) var allRecords: [RunRecord] = []
+  /// Words a listed run must contain (`/`, see `RunRecord.matches`); empty lists every run.
+  public private(set) var filter = ""
   /// False until the first listing arrives, so an empty table is not mistaken for no runs.
   public var loaded = false
   public var sortColumn: RunCatalog.SortColumn = .started
@@ -33,20 +37,34 @@ public struct RunsView: Equatable, Sendable {
 
   public var selected: RunRecord? { records.indices.contains(selection) ? records[selection] : nil }
 
-  /// Puts `records` in the chosen order, keeping the cursor on the same run.
+  /// Puts `fresh` in the chosen order, keeping the cursor on the same run.
   mutating func replaceRecords(_ fresh: [RunRecord]) {
-    let selectedPath = selected?.path
     var sorted = RunCatalog.sorted(fresh, by: sortColumn)
     if reversed { sorted.reverse() }
-    records = sorted
+    allRecords = sorted
     loaded = true
-    if let selectedPath, let index = sorted.firstIndex(where: { $0.path == selectedPath }) {
+    refilter()
+    // A run deleted on disk cannot stay marked; one the filter hides can.
+    let present = Set(allRecords.map(\.path))
+    marked.removeAll { !present.contains($0) }
+  }
+
+  /// Sorts again, by a new column or order.
+  mutating func resort() { replaceRecords(allRecords) }
+
+  /// Lists only the runs matching `text`, keeping the cursor on the same run while it still matches.
+  mutating func setFilter(_ text: String) {
+    filter = text
+    refilter()
+  }
+
+  private mutating func refilter() {
+    let selectedPath = selected?.path
+    records = filter.isEmpty ? allRecords : allRecords.filter { $0.matches(filter) }
+    if let selectedPath, let index = records.firstIndex(where: { $0.path == selectedPath }) {
       selection = index
     }
     selection = min(max(0, selection), max(0, records.count - 1))
-    // A run deleted on disk cannot stay marked.
-    let present = Set(records.map(\.path))
-    marked.removeAll { !present.contains($0) }
   }
 
   /// Settings keys whose values differ between the marked runs: all the legend needs to tell them apart.

@@ -124,9 +124,12 @@ extension Reducer {
 
   /// Puts the runs table's cursor on the trial Enter asked for, once the listing has it.
   mutating func revealSearchTrial() {
-    guard let path = state.search.reveal,
-      let index = state.runs.records.firstIndex(where: { $0.path == path })
-    else { return }
+    guard let path = state.search.reveal, state.runs.allRecords.contains(where: { $0.path == path }) else {
+      return
+    }
+    // A filter that hides the trial would leave the user looking at another run.
+    if !state.runs.records.contains(where: { $0.path == path }) { state.runs.setFilter("") }
+    guard let index = state.runs.records.firstIndex(where: { $0.path == path }) else { return }
     state.runs.selection = index
     state.search.reveal = nil
     keepRunVisible()

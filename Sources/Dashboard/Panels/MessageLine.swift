@@ -18,9 +18,12 @@ struct MessageLine {
     switch state.screen {
     case .main: break
     case .runs:
+      if state.editingRunsFilter {
+        return "runs whose name, status or changed settings contain every word · Enter keep · Esc clear"
+      }
       return state.runs.marked.count >= 2
         ? "c compares the \(state.runs.marked.count) marked runs · e exports them · u clears the marks"
-        : "Space marks runs to compare · Enter checkpoints · r resume · f fork · e export · > < I sort"
+        : "Space marks runs to compare · / filter · Enter checkpoints · r resume · f fork · e export · > < I sort"
     case .compare:
       return "a fork starts at its parent's epoch (dotted line); the legend lists only settings that differ"
     case .checkpoints:

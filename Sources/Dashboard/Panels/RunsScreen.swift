@@ -46,7 +46,10 @@ struct RunsScreen {
   func draw(into buffer: inout ScreenBuffer, in rect: Rect) {
     let view = state.runs
     let order = view.reversed ? "▲" : "▼"
-    var trailer = "\(view.records.count) run\(view.records.count == 1 ? "" : "s")"
+    let total = view.allRecords.count
+    var trailer =
+      view.filter.isEmpty
+      ? "\(total) run\(total == 1 ? "" : "s")" : "\(view.records.count)/\(total) runs · /\(view.filter)"
     if !view.marked.isEmpty { trailer += " · \(view.marked.count) marked" }
     trailer += " · sort \(view.sortColumn.rawValue)\(order)"
     let inner = Box(title: Screen.runs.title, focused: true, key: "6", trailer: trailer).draw(
@@ -59,11 +62,15 @@ struct RunsScreen {
     let rows = max(0, inner.height - 2)
     if view.records.isEmpty {
       let text =
-        view.loaded
-        ? "no runs yet: press s to start one; runs are kept under the runs directory" : "reading runs…"
+        !view.loaded
+        ? "reading runs…"
+        : total > 0
+          ? "no run matches \"\(view.filter)\" (name, status or a changed setting); Esc clears the filter"
+          : "no runs yet: press s to start one; runs are kept under the runs directory"
       buffer.put(
         TextFit.truncate(text, to: inner.width - 2), x: inner.x + 2, y: inner.y + 1,
         style: Style(foreground: .dimText))
+      drawFilterField(into: &buffer, inner: inner)
       return
     }
     let top = min(max(0, view.top), max(0, view.records.count - rows))
@@ -92,12 +99,23 @@ struct RunsScreen {
     if top + rows < view.records.count {
       buffer.put("▼", x: rect.maxX - 1, y: inner.y + rows, style: Style(foreground: .highlight))
     }
-    if let selected = view.selected {
+    if !drawFilterField(into: &buffer, inner: inner), let selected = view.selected {
       buffer.put(
         TextFit.truncate(RunsScreen.details(selected), to: inner.width - 2), x: inner.x + 2,
         y: inner.maxY - 1,
         style: Style(foreground: .dimText))
     }
+  }
+
+  /// The filter being typed, on the last line in place of the selected run's details; false when none is.
+  @discardableResult
+  func drawFilterField(into buffer: inout ScreenBuffer, inner: Rect) -> Bool {
+    guard state.editingRunsFilter, let editor = state.editor else { return false }
+    let y = inner.maxY - 1
+    let column = buffer.put("/", x: inner.x + 2, y: y, style: Style(foreground: .highlight, bold: true))
+    TextField(text: editor.text, cursor: editor.cursor, selected: editor.selectsAll, minimumWidth: 12)
+      .draw(into: &buffer, x: column + 1, y: y, room: inner.maxX - column - 2)
+    return true
   }
 
   /// The full directory name, the parent of a fork and every changed setting: what the columns cut.

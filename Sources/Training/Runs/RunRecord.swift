@@ -27,6 +27,15 @@ public struct RunRecord: Sendable, Equatable {
     guard let settings else { return [] }
     return settings.nonDefaultKeys().map { "\($0.name)=\(settings.value(of: $0))" }
   }
+
+  /// Whether every word of `filter` occurs, ignoring case, in the run's name, its status or one of its
+  /// changed settings: `killed`, `lr3e-3 dropout=0`, `search-tpe/`. An empty filter matches every run.
+  public func matches(_ filter: String) -> Bool {
+    let words = filter.lowercased().split(whereSeparator: \.isWhitespace)
+    guard !words.isEmpty else { return true }
+    let fields = ([name, statusText] + differences).map { $0.lowercased() }
+    return words.allSatisfy { word in fields.contains { $0.contains(word) } }
+  }
 }
 
 /// Reads every run under a runs directory.
@@ -147,17 +156,27 @@ public enum RunCatalog {
   /// Sorts runs by `column`; losses ascend, accuracies descend, so the best comes first.
   public static func sorted(_ records: [RunRecord], by column: SortColumn) -> [RunRecord] {
     func number(_ value: Double?) -> Double { value.flatMap { $0.isFinite ? $0 : nil } ?? .infinity }
+    // Ties (trials started in the same second, runs of equal epochs) fall back to the path, newest
+    // first as for `started`, so the order is the same on every listing.
+    func order<Key: Comparable>(_ x: Key, _ y: Key, _ before: (Key, Key) -> Bool, tie: Bool) -> Bool {
+      x != y ? before(x, y) : tie
+    }
     return records.sorted { (a: RunRecord, b: RunRecord) -> Bool in
+      let tie = a.path > b.path
       switch column {
       case .name: return a.name < b.name
-      case .started: return (a.started ?? .distantPast) > (b.started ?? .distantPast)
+      case .started: return order(a.started ?? .distantPast, b.started ?? .distantPast, >, tie: tie)
       case .status: return (a.statusText, a.name) < (b.statusText, b.name)
-      case .epochs: return (a.summary?.epochsRun ?? -1) > (b.summary?.epochsRun ?? -1)
-      case .valLoss: return number(a.summary?.bestValidationLoss) < number(b.summary?.bestValidationLoss)
+      case .epochs: return order(a.summary?.epochsRun ?? -1, b.summary?.epochsRun ?? -1, >, tie: tie)
+      case .valLoss:
+        return order(
+          number(a.summary?.bestValidationLoss), number(b.summary?.bestValidationLoss), <, tie: tie)
       case .valAccuracy:
-        return number(a.summary.map { -$0.bestValidationAccuracy })
-          < number(b.summary.map { -$0.bestValidationAccuracy })
-      case .wall: return (a.summary?.wallSeconds ?? 0) > (b.summary?.wallSeconds ?? 0)
+        return order(
+          number(a.summary.map { -$0.bestValidationAccuracy }),
+          number(b.summary.map { -$0.bestValidationAccuracy }),
+          <, tie: tie)
+      case .wall: return order(a.summary?.wallSeconds ?? 0, b.summary?.wallSeconds ?? 0, >, tie: tie)
       }
     }
   }
