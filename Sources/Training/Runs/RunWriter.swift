@@ -19,7 +19,7 @@ public struct RunWriter: Sendable, Equatable, Codable {
 
   /// This process.
   public static let current = RunWriter(
-    pid: getpid(), started: processStartTicks(getpid()), host: ProcessInfo.processInfo.hostName)
+    pid: getpid(), started: processStartTicks(getpid()), host: localHostName())
 
   /// Whether the writer still runs. A writer on another host cannot be asked, so it is taken at
   /// its word: the run's status says it is running.
@@ -34,6 +34,14 @@ public struct RunWriter: Sendable, Equatable, Codable {
     guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
     guard let started, let now = processStartTicks(pid) else { return true }
     return now == started
+  }
+
+  /// `gethostname` itself: Foundation's `hostName` may ask DNS, which can hang on a cluster node
+  /// whose resolver is down, and a listing must not wait on the network.
+  static func localHostName() -> String {
+    var name = [CChar](repeating: 0, count: 256)
+    guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
+    return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   /// Field 22 of `/proc/<pid>/stat`. The command name (field 2) is in parentheses and may hold
