@@ -1,7 +1,6 @@
 // `tunetop-bench train`: training throughput (samples/s) of the full training step.
 //
-// A step here is exactly what TrainingSession does per batch, minus publishing events (and the
-// per-group norm dictionary that goes into the event): gather the
+// A step here is exactly what TrainingSession does per batch, minus publishing its event: gather the
 // batch, zero the gradients, forward (training mode), softmax cross-entropy, backward, per-group
 // gradient norms, global norm clipping at 1, AdamW step. The PyTorch peer (Benchmarks/peer_pytorch.py)
 // trains the same models on the same synthetic data with the same optimizer and step counts, but

@@ -76,8 +76,11 @@ public final class Trainer: Sendable {
         publish: { [self] event in events.withLock { $0.append(event) } },
         pollCommands: { [self] in
           mailbox.withLock { queue in
-            defer { queue.removeAll(keepingCapacity: true) }
-            return queue
+            // Polled before every batch: an empty mailbox is answered without touching its buffer,
+            // and a full one is swapped out, so neither copies an array the caller still holds.
+            var taken: [TrainerCommand] = []
+            if !queue.isEmpty { swap(&taken, &queue) }
+            return taken
           }
         })
       summary = session.run()

@@ -53,12 +53,13 @@ public struct StepMetrics: Sendable, Equatable {
   public var learningRate: Double
   /// Global gradient norm before clipping.
   public var gradientNorm: Double
-  public var gradientNorms: [String: Double]
+  /// Each layer group's gradient norm before clipping.
+  public var gradientNorms: GroupNorms
   public var samplesPerSecond: Double
 
   public init(
     step: Int, epoch: Int, loss: Double, accuracy: Double, learningRate: Double, gradientNorm: Double,
-    gradientNorms: [String: Double], samplesPerSecond: Double
+    gradientNorms: GroupNorms, samplesPerSecond: Double
   ) {
     self.step = step
     self.epoch = epoch

@@ -38,6 +38,8 @@ final class TrainingSession {
   private var batchLabels: [Int] = []
   /// Per-group gradient norms of the current step, in `store.groups` order; reused every step.
   private var groupNormValues: [Double] = []
+  /// Reused from step to step: the event gets a copy that holds the norms inline.
+  private var groupNorms = GroupNorms()
   private var recentThroughput: (time: ContinuousClock.Instant, samples: Int)
   private var lastThroughput = 0.0
   private var progress = EpochProgress()
@@ -211,7 +213,8 @@ final class TrainingSession {
       model.backward(result.gradient)
       // One pass over the gradients measures every group's norm and the trainable (clipping) norm.
       let measured = store.gradientNorms(into: &groupNormValues)
-      let groupNorms = Dictionary(uniqueKeysWithValues: zip(store.groups, groupNormValues))
+      if groupNorms.names != store.groups { groupNorms = GroupNorms(names: store.groups) }
+      for index in groupNormValues.indices { groupNorms[index] = groupNormValues[index] }
       let norm = Double(
         clipGradientNorm(store, maxNorm: Float(hyperParameters.gradClip), measuredNorm: measured.trainable))
       guard norm.isFinite else {
