@@ -365,3 +365,14 @@ private func compareState(width: Int, height: Int) -> DashboardState {
   _ = press([.character(" "), .character(" ")], &state)
   #expect(press([.character("e")], &state) == [.exportRuns([runC, runB], path: "tunetop-export-2-runs.csv")])
 }
+
+@Test func aRunWrittenOnAnotherMachineSaysWhereInItsDetails() {
+  let elsewhere = RunWriter(pid: 4242, started: 1, host: RunWriter.current.host + "-gpu7")
+  let record = RunRecord(
+    name: "20261101-093000-wide", path: "runs/20261101-093000-wide", started: nil,
+    summary: RunSummary(status: .running, writer: elsewhere), settings: HyperParameters(), isLive: true)
+  #expect(RunsScreen.details(record).contains("written on \(elsewhere.host) (pid 4242)"))
+  var local = record
+  local.summary?.writer = .current
+  #expect(!RunsScreen.details(local).contains("written on"))
+}

@@ -121,6 +121,10 @@ struct RunsScreen {
   /// The full directory name, the parent of a fork and every changed setting: what the columns cut.
   static func details(_ record: RunRecord) -> String {
     var parts = [record.name]
+    if let writer = record.summary?.writer, writer.host != RunWriter.current.host {
+      // Its status cannot be checked from here, so say where to look.
+      parts.append("written on \(writer.host) (pid \(writer.pid))")
+    }
     if let parent = record.summary?.parent { parts.append("fork of \(parent.run) @ epoch \(parent.epoch)") }
     if let test = record.summary?.testAccuracy, test.isFinite {
       parts.append("test acc \(NumberFormat.fixed(test, decimals: 3))")
