@@ -141,19 +141,24 @@ func runTrain(arguments: [String]) {
   {
     cases = cases.filter { $0.batch == batch }
   }
-  // One thread throughout: products ≥ 2^24 multiply-adds would otherwise use the GEMM worker.
+  // One thread, then, where products reach 2^24 multiply-adds (widths ≥ 1024), also with the GEMM
+  // worker as a real run uses it: PyTorch is measured at one and two threads too.
   setGEMMAllowsSecondThread(false)
   if !arguments.contains("--no-builtin") { emit(builtInRow()) }
   for round in 0..<rounds {
     for testCase in cases {
-      let row = trainRow(testCase, quick: quick)
-      emit(
-        json([
-          ("bench", "train"), ("impl", "tunetop"), ("model", testCase.name), ("batch", testCase.batch),
-          ("threads", 1), ("optimizer", "adamw"), ("variant", "tunetop"), ("steps", row.steps),
-          ("samples_per_s", row.samplesPerSecond), ("round", round), ("kernel", gemmKernelDescription),
-          ("final_loss", row.loss),
-        ]))
+      for threads in testCase.width >= 1024 ? [1, 2] : [1] {
+        setGEMMAllowsSecondThread(threads == 2)
+        let row = trainRow(testCase, quick: quick)
+        emit(
+          json([
+            ("bench", "train"), ("impl", "tunetop"), ("model", testCase.name), ("batch", testCase.batch),
+            ("threads", threads), ("optimizer", "adamw"), ("variant", "tunetop"), ("steps", row.steps),
+            ("samples_per_s", row.samplesPerSecond), ("round", round), ("kernel", gemmKernelDescription),
+            ("final_loss", row.loss),
+          ]))
+      }
+      setGEMMAllowsSecondThread(false)
     }
   }
 }
