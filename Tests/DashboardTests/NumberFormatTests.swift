@@ -18,7 +18,8 @@ func compactNumbers(value: Double, expected: String) {
 }
 
 @Test(arguments: [
-  (0.0, "0.0s"), (0.44, "0.4s"), (9, "9.0s"), (9.96, "10s"), (12.4, "12s"), (65, "1m05s"), (3599, "59m59s"), (3725, "1h02m"), (90_000, "1d01h"),
+  (0.0, "0.0s"), (0.44, "0.4s"), (9, "9.0s"), (9.96, "10s"), (12.4, "12s"), (65, "1m05s"),
+  (3599, "59m59s"), (3725, "1h02m"), (90_000, "1d01h"),
 ])
 func durations(seconds: Double, expected: String) {
   #expect(NumberFormat.duration(seconds) == expected)
