@@ -41,6 +41,12 @@ import Training
   state.formIndex = ConfigKey.all.firstIndex(of: .learningRate)!
   _ = press([.enter], &state)
   #expect(state.editor?.selectsAll == true)
+  // While a field is typed into, s, ? and q are text: the status bar offers only Enter and Esc.
+  var buffer = ScreenBuffer(width: 80, height: 24)
+  render(state, into: &buffer)
+  let statusLine = buffer.line(23)
+  #expect(statusLine.contains("Enter accept") && statusLine.contains("Esc cancel"), "\(statusLine)")
+  #expect(!statusLine.contains("q quit") && !statusLine.contains("s start"), "\(statusLine)")
   _ = press(type("3e-3") + [.enter], &state)
   #expect(state.settings.learningRate == 3e-3, "typing replaced 0.001 instead of appending to it")
 

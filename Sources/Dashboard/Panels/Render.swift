@@ -79,7 +79,14 @@ func statusBar(_ state: DashboardState) -> StatusBar {
       hints.append(StatusBar.KeyHint(binding.keys[0].displayName, text))
     }
   }
-  if state.screen != .main {
+  if state.editor != nil {
+    // Every printable key types into the field meanwhile, so `s`, `?` and `q` must not be offered.
+    let accept = state.editTarget == .runsFilter ? "keep" : "accept"
+    let cancel = state.editTarget == .runsFilter ? "clear" : "cancel"
+    hints = [
+      StatusBar.KeyHint(Key.enter.displayName, accept), StatusBar.KeyHint(Key.escape.displayName, cancel),
+    ]
+  } else if state.screen != .main {
     hints = screenHints(state.screen)
   } else {
     hint({ if case .startStop = $0 { true } else { false } }, active ? "stop" : "start")
@@ -88,8 +95,10 @@ func statusBar(_ state: DashboardState) -> StatusBar {
     }
     hint({ if case .showScreen(.runs) = $0 { true } else { false } }, "runs")
   }
-  hint({ if case .toggleHelp = $0 { true } else { false } }, "help")
-  hint({ if case .quit = $0 { true } else { false } }, "quit")
+  if state.editor == nil {
+    hint({ if case .toggleHelp = $0 { true } else { false } }, "help")
+    hint({ if case .quit = $0 { true } else { false } }, "quit")
+  }
   return StatusBar(
     state: state.runState, epoch: last?.epoch ?? epochs.last?.epoch,
     totalEpochs: run == nil ? nil : totalEpochs,
