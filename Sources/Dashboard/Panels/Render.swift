@@ -74,18 +74,16 @@ func statusBar(_ state: DashboardState) -> StatusBar {
   }
   let active = state.isRunActive
   var hints: [StatusBar.KeyHint] = []
-  func hint(_ action: (DashboardAction) -> Bool, _ text: String) {
-    if let binding = KeyMap.bindings.first(where: { $0.context == .global && action($0.action) }) {
+  func hint(in context: KeyMap.Context = .global, _ action: (DashboardAction) -> Bool, _ text: String) {
+    if let binding = KeyMap.bindings.first(where: { $0.context == context && action($0.action) }) {
       hints.append(StatusBar.KeyHint(binding.keys[0].displayName, text))
     }
   }
   if state.editor != nil {
     // Every printable key types into the field meanwhile, so `s`, `?` and `q` must not be offered.
-    let accept = state.editTarget == .runsFilter ? "keep" : "accept"
-    let cancel = state.editTarget == .runsFilter ? "clear" : "cancel"
-    hints = [
-      StatusBar.KeyHint(Key.enter.displayName, accept), StatusBar.KeyHint(Key.escape.displayName, cancel),
-    ]
+    let filtering = state.editTarget == .runsFilter
+    hint(in: .editing, { if case .commitEdit = $0 { true } else { false } }, filtering ? "keep" : "accept")
+    hint(in: .editing, { if case .cancelEdit = $0 { true } else { false } }, filtering ? "clear" : "cancel")
   } else if state.screen != .main {
     hints = screenHints(state.screen)
   } else {
