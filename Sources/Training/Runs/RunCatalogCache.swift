@@ -3,8 +3,8 @@ import Foundation
 /// Keeps what was read of each run between listings, so a screen that refreshes every second
 /// re-reads only the runs whose `summary.json` or `config.yaml` changed since (by size and mtime).
 ///
-/// A class used from one thread at a time (the dashboard's runs reader); reading the changed runs fans out to every core
-/// through `RunCatalog.readDirectories`.
+/// A class used from one thread at a time (the dashboard's runs reader); reading the changed runs
+/// fans out to every core through `RunCatalog.readDirectories`.
 public final class RunCatalogCache {
   /// What `stat` says of a file: enough to notice an atomic replace or an append.
   struct Stamp: Equatable, Sendable {

@@ -2,7 +2,7 @@ import Foundation
 
 /// The process that writes a run, recorded in `summary.json` so a listing can tell a live run from
 /// one whose process died, even after the pid has been reused or from another machine.
-public struct RunWriter: Sendable, Equatable, Codable {
+public struct RunWriter: Sendable, Equatable {
   public var pid: Int32
   /// When the process started, in clock ticks since boot (`/proc/<pid>/stat`, field 22); nil where
   /// there is no `/proc`. A pid alone is not enough: Linux hands pids out again.
