@@ -23,6 +23,13 @@ func press(_ keys: [Key], _ state: inout DashboardState) -> [DashboardEffect] {
 
 func type(_ text: String) -> [Key] { text.map { Key.character($0) } }
 
+/// `state` rendered at its own size.
+func screen(_ state: DashboardState) -> ScreenBuffer {
+  var buffer = ScreenBuffer(width: state.width, height: state.height)
+  render(state, into: &buffer)
+  return buffer
+}
+
 /// A scripted run that overfits: validation loss falls until epoch 6, then rises while train loss falls.
 func scriptedEvents(epochs: Int = 12, totalEpochs: Int = 40, hotEditAt: Int? = 30) -> [TrainingEvent] {
   var settings = HyperParameters()

@@ -3,12 +3,6 @@ import Training
 
 @testable import Dashboard
 
-private func screen(_ state: DashboardState) -> ScreenBuffer {
-  var buffer = ScreenBuffer(width: state.width, height: state.height)
-  render(state, into: &buffer)
-  return buffer
-}
-
 @Test func idleDashboard80x24() {
   let buffer = screen(idleState())
   expectGolden(buffer, "dashboard-idle-80x24")

@@ -22,12 +22,6 @@ func divergingEvents(step badStep: Int) -> [TrainingEvent] {
   return events
 }
 
-private func screen(_ state: DashboardState) -> ScreenBuffer {
-  var buffer = ScreenBuffer(width: state.width, height: state.height)
-  render(state, into: &buffer)
-  return buffer
-}
-
 @Test(arguments: [(80, 24), (200, 60)])
 func divergedRunShowsStatusReasonAndStep(width: Int, height: Int) {
   var state = idleState(width: width, height: height)

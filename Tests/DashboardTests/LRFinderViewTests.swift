@@ -32,12 +32,6 @@ private func finishedFinderState(width: Int = 80, height: Int = 24) -> Dashboard
   return state
 }
 
-private func screen(_ state: DashboardState) -> ScreenBuffer {
-  var buffer = ScreenBuffer(width: state.width, height: state.height)
-  render(state, into: &buffer)
-  return buffer
-}
-
 @Test func lKeyStartsTheRangeTestFromTheCurrentSettingsAndChangesNothing() {
   var state = idleState()
   state.settings.frozen = ["hidden1"]

@@ -80,12 +80,6 @@ private func searchState(width: Int = 80, height: Int = 24) -> DashboardState {
   return state
 }
 
-private func screen(_ state: DashboardState) -> ScreenBuffer {
-  var buffer = ScreenBuffer(width: state.width, height: state.height)
-  render(state, into: &buffer)
-  return buffer
-}
-
 @Test func sOpensTheSearchViewAndStartsASearchOfTheChosenTrialCount() {
   var state = idleState()
   state.settings.epochs = 6
