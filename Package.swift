@@ -10,13 +10,16 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
   ],
   targets: [
     .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
     .target(name: "CKernels"),
     .target(
       name: "Training",
-      dependencies: ["CKernels", .product(name: "Yams", package: "Yams")],
+      dependencies: [
+        "CKernels", .product(name: "Yams", package: "Yams"), .product(name: "CSV", package: "CSV.swift"),
+      ],
       resources: [.copy("Resources")]
     ),
     .target(name: "Dashboard", dependencies: ["Training"]),
