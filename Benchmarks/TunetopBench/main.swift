@@ -6,6 +6,7 @@
 //   swift run -c release tunetop-bench runs [--count N]
 //   swift run -c release tunetop-bench memory
 //   swift run -c release tunetop-bench dashboard
+//   swift run -c release tunetop-bench tokenize --model DIR --corpus FILE
 //
 // Absolute numbers depend on the machine and its load, so every figure is put next to a reference
 // measured in the same run: the register-only FMA peak, and OpenBLAS when it is installed. Compared
@@ -251,9 +252,11 @@ case "dashboard":
 case "train":
   // `train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin]`
   runTrain(arguments: Array(arguments.dropFirst()))
+case "tokenize":
+  runTokenize(arguments: Array(arguments.dropFirst()))
 default:
   print(
-    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | alloc | runs [--count N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path]"
+    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | alloc | runs [--count N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path] | tokenize --model DIR --corpus FILE [--max-len N] [--rounds R]"
   )
   exit(2)
 }

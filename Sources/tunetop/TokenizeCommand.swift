@@ -10,7 +10,8 @@ struct TokenizeCommand: ParsableCommand {
     discussion: "Texts come from the arguments, else one per line of standard input. Use it to choose "
       + "max_seq_len, or to compare with Hugging Face's tokenizer.")
 
-  @Option(name: .long, help: ArgumentHelp("A model folder with vocab.txt, or minilm.", valueName: "dir|minilm"))
+  @Option(
+    name: .long, help: ArgumentHelp("A model folder with vocab.txt, or minilm.", valueName: "dir|minilm"))
   var model: String
 
   @Option(name: .customLong("max-len"), help: "Truncate to this many ids, [CLS] and [SEP] included.")
@@ -52,7 +53,8 @@ struct TokenizeCommand: ParsableCommand {
   private func write(_ text: String, _ tokenizer: BertTokenizer, _ output: inout OutputBuffer) {
     let ids = tokenizer.encode(text, maxLength: maxLength)
     if tokens {
-      let data = try? JSONSerialization.data(withJSONObject: tokenizer.tokens(of: ids), options: [.withoutEscapingSlashes])
+      let data = try? JSONSerialization.data(
+        withJSONObject: tokenizer.tokens(of: ids), options: [.withoutEscapingSlashes])
       output.append(data.map { String(decoding: $0, as: UTF8.self) } ?? "[]")
     } else {
       output.append("[")

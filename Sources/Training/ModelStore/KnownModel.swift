@@ -25,7 +25,9 @@ public struct KnownModel: Equatable, Sendable {
 
   /// The known model called `reference` by alias or name (case-insensitive).
   public static func named(_ reference: String) -> KnownModel? {
-    all.first { $0.alias.lowercased() == reference.lowercased() || $0.name.lowercased() == reference.lowercased() }
+    all.first {
+      $0.alias.lowercased() == reference.lowercased() || $0.name.lowercased() == reference.lowercased()
+    }
   }
 
   /// The command that puts this model in the cache.

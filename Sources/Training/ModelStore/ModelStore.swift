@@ -13,9 +13,11 @@ public struct ModelStore: Sendable {
 
   public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
     if let cache = environment["TUNETOP_CACHE"], !cache.isEmpty {
-      root = URL(fileURLWithPath: cache, isDirectory: true).appendingPathComponent("models", isDirectory: true)
+      root = URL(fileURLWithPath: cache, isDirectory: true).appendingPathComponent(
+        "models", isDirectory: true)
     } else if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
-      root = URL(fileURLWithPath: xdg, isDirectory: true).appendingPathComponent("tunetop/models", isDirectory: true)
+      root = URL(fileURLWithPath: xdg, isDirectory: true).appendingPathComponent(
+        "tunetop/models", isDirectory: true)
     } else {
       let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
       root = URL(fileURLWithPath: home, isDirectory: true).appendingPathComponent(
@@ -41,7 +43,8 @@ public struct ModelStore: Sendable {
       return folder
     }
     let expanded = (reference as NSString).expandingTildeInPath
-    guard FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory), isDirectory.boolValue else {
+    guard FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory), isDirectory.boolValue
+    else {
       throw .noSuchFolder(reference: reference)
     }
     return URL(fileURLWithPath: expanded, isDirectory: true)

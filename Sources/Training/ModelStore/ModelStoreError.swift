@@ -14,7 +14,8 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable, Sendable
     case .notDownloaded(let reference, let folder, let command):
       return "model \(reference) is not downloaded (expected it in \(folder)); fetch it with: \(command)"
     case .noSuchFolder(let reference):
-      return "model \(reference) is neither a known model (\(KnownModel.all.map(\.alias).joined(separator: ", "))) "
+      return
+        "model \(reference) is neither a known model (\(KnownModel.all.map(\.alias).joined(separator: ", "))) "
         + "nor an existing folder; give a folder holding a BERT model's config.json and vocab.txt"
     case .notAModelFolder(let path, let missing):
       return "\(path) is not a model folder: it has no \(missing)"

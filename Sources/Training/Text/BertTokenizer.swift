@@ -182,11 +182,13 @@ private struct WordPieceRun {
         scalar = UInt32(lead & 0x1F) << 6 | UInt32(base[index + 1] & 0x3F)
         index += 2
       } else if lead < 0xF0 {
-        scalar = UInt32(lead & 0x0F) << 12 | UInt32(base[index + 1] & 0x3F) << 6 | UInt32(base[index + 2] & 0x3F)
+        scalar =
+          UInt32(lead & 0x0F) << 12 | UInt32(base[index + 1] & 0x3F) << 6 | UInt32(base[index + 2] & 0x3F)
         index += 3
       } else {
         scalar =
-          UInt32(lead & 0x07) << 18 | UInt32(base[index + 1] & 0x3F) << 12 | UInt32(base[index + 2] & 0x3F) << 6
+          UInt32(lead & 0x07) << 18 | UInt32(base[index + 1] & 0x3F) << 12 | UInt32(base[index + 2] & 0x3F)
+          << 6
           | UInt32(base[index + 3] & 0x3F)
         index += 4
       }
@@ -198,7 +200,9 @@ private struct WordPieceRun {
   /// The special token written at `index`, if any (longest first, as Hugging Face matches them).
   func specialToken(at index: Int, _ base: UnsafePointer<UInt8>, _ count: Int) -> (id: Int32, length: Int)? {
     for token in tokenizer.specialTokens where token.bytes.count <= count - index {
-      let matches = token.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, base + index, $0.count) == 0 }
+      let matches = token.bytes.withUnsafeBufferPointer {
+        memcmp($0.baseAddress!, base + index, $0.count) == 0
+      }
       if matches { return (token.id, token.bytes.count) }
     }
     return nil

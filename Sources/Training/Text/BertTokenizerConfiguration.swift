@@ -48,7 +48,8 @@ public struct BertTokenizerConfiguration: Equatable, Sendable {
     } catch let error as TokenizerError {
       throw error
     } catch {
-      throw TokenizerError(path: source, problem: .invalidJSON(reason: (error as NSError).localizedDescription))
+      throw TokenizerError(
+        path: source, problem: .invalidJSON(reason: (error as NSError).localizedDescription))
     }
     func invalid(_ key: String, _ expected: String) -> TokenizerError {
       TokenizerError(

@@ -25,7 +25,8 @@ public struct TokenizerError: Error, CustomStringConvertible, Equatable, Sendabl
     let place = line.map { "\(path):\($0)" } ?? path
     switch problem {
     case .missingFile:
-      return "\(place): no such file; a BERT tokenizer folder needs vocab.txt (and optionally tokenizer_config.json)"
+      return
+        "\(place): no such file; a BERT tokenizer folder needs vocab.txt (and optionally tokenizer_config.json)"
     case .unreadable(let reason):
       return "\(place): cannot be read: \(reason)"
     case .notUTF8:

@@ -99,7 +99,8 @@ final class ByteTokenTable: @unchecked Sendable {
     let offsets = UnsafeMutablePointer<Int32>.allocate(capacity: count)
     let lengths = UnsafeMutablePointer<Int32>.allocate(capacity: count)
     let ids = UnsafeMutablePointer<Int32>.allocate(capacity: count)
-    let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(entries.reduce(0) { $0 + $1.bytes.count }, 1))
+    let bytes = UnsafeMutablePointer<UInt8>.allocate(
+      capacity: max(entries.reduce(0) { $0 + $1.bytes.count }, 1))
     var longest = 0
     var offset = 0
     for (index, entry) in entries.enumerated() {
