@@ -1,5 +1,5 @@
 # Writes expected_ids.json: the ids Hugging Face's BertTokenizer gives for each case, with vocab.txt
-# next to this file. /work/venv/bin/python make_bert_fixture.py (transformers 5.24.0, tokenizers 0.23.3)
+# next to this file. /work/venv/bin/python make_tokenizer_fixture.py (transformers 5.24.0, tokenizers 0.23.3)
 import json
 import pathlib
 import tempfile
