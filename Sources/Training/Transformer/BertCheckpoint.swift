@@ -33,8 +33,8 @@ extension BertClassifier {
       throw CheckpointMismatchError(
         path: path,
         message:
-          "tensor \(tensor.name): expected shape \(MLP.shapeText(expected.shape)) from config.json, "
-          + "file has \(MLP.shapeText(tensor.shape))")
+          "tensor \(tensor.name): expected shape \(ParameterTensor.shapeText(expected.shape)) from config.json, "
+          + "file has \(ParameterTensor.shapeText(tensor.shape))")
     }
     return tensor
   }
