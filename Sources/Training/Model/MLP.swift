@@ -112,6 +112,18 @@ public final class MLP {
   public func evaluate(
     features: Matrix, labels: [Int], batchSize: Int, labelSmoothing: Float = 0
   ) -> (loss: Double, accuracy: Double) {
+    var confusion: ConfusionMatrix?
+    return evaluate(
+      features: features, labels: labels, batchSize: batchSize, labelSmoothing: labelSmoothing,
+      confusion: &confusion)
+  }
+
+  /// `evaluate`, also counting each row's predicted class into `confusion` (when not nil) from the
+  /// same forward pass.
+  public func evaluate(
+    features: Matrix, labels: [Int], batchSize: Int, labelSmoothing: Float = 0,
+    confusion: inout ConfusionMatrix?
+  ) -> (loss: Double, accuracy: Double) {
     precondition(labels.count == features.rows, "\(labels.count) labels for \(features.rows) rows")
     precondition(batchSize > 0, "batch size must be positive")
     guard features.rows > 0 else { return (0, 0) }
@@ -123,6 +135,7 @@ public final class MLP {
       let end = min(start + batchSize, features.rows)
       let logits = forward(features.rows(start..<end), training: false)
       let batch = evaluationLoss.evaluate(logits: logits, labels: Array(labels[start..<end]))
+      confusion?.add(logits: logits, labels: labels[start..<end])
       totalLoss += batch.loss * Double(end - start)
       correct += batch.correct
       start = end
