@@ -130,3 +130,38 @@ func perClassState(width: Int, height: Int, epochs: Int = 12) -> DashboardState 
   ConfusionCells(counts: [3, 0], diagonal: 0, cellWidth: 5).draw(into: &buffer, x: 0, y: 1)
   #expect(buffer.line(1).hasPrefix(" █  3    ·"))
 }
+
+@Test func moreClassesThanRowsAreCountedAndTheMatrixGivesWayToTheCurves() throws {
+  var state = idleState()
+  state.run = RunHistory()
+  let classes = 26
+  let names = (0..<classes).map { "letter_\(Character(UnicodeScalar(UInt8(97 + $0))))" }
+  var start = try #require(
+    scriptedEvents(epochs: 1).compactMap { event -> RunStart? in
+      if case .started(let start) = event { return start }
+      return nil
+    }.first)
+  start.classLabels = ClassLabels(names: names)
+  let confusion = ConfusionMatrix(
+    rows: (0..<classes).map { truth in
+      (0..<classes).map { $0 == truth ? 5 : ($0 == (truth + 1) % classes ? 1 : 0) }
+    })
+  let epoch = EpochMetrics(
+    epoch: 0, step: 0, trainLoss: 1, trainAccuracy: 0.5, validationLoss: 1, validationAccuracy: 0.8,
+    learningRate: 0, seconds: 0, isBest: true, classes: ClassMetrics(confusion: confusion))
+  _ = reduce(&state, .trainingEvents([.started(start), .epoch(epoch)]))
+  _ = press([.character("3"), .character("c")], &state)
+  let buffer = screen(state)
+  let rows = (9..<21).map { buffer.line($0) }
+  // Ten of the 26 fit at 80×24, names cut in the middle to six columns so they stay apart; the
+  // footer counts the rest.
+  #expect((0..<10).allSatisfy { index in rows[index + 1].contains("┃let…_\(names[index].last!) ") })
+  #expect(buffer.line(20).contains("+16 classes"))
+  // 26 one-column cells leave no room for a sparkline at this width, so the matrix is left out.
+  #expect(!rows.joined().contains("█ ·"))
+  // At 160×48 every class has its row and its matrix row.
+  state.width = 160
+  state.height = 48
+  let large = screen(state)
+  #expect((0..<48).map { large.line($0) }.filter { $0.contains("┃letter_") }.count == 26)
+}

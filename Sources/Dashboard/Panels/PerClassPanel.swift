@@ -91,7 +91,7 @@ struct PerClassPanel {
     guard columns.cell > 0 else { return }
     // Predicted classes across the top, each label cut to its cell.
     for (column, name) in history.names.enumerated() {
-      let label = TextFit.truncate(name, to: columns.cell >= 4 ? columns.cell - 1 : columns.cell)
+      let label = Self.shortName(name, to: columns.cell >= 4 ? columns.cell - 1 : columns.cell)
       let text = columns.cell >= 4 ? TextFit.pad(label, to: columns.cell, alignRight: true) : label
       buffer.put(text, x: x + columns.matrixX + column * columns.cell, y: y, style: dim)
     }
@@ -103,7 +103,7 @@ struct PerClassPanel {
     let slipping = history.isSlipping(index)
     let latest = history.latest
     buffer.put(
-      TextFit.pad(TextFit.truncate(history.names[index], to: columns.name), to: columns.name), x: x, y: y,
+      TextFit.pad(Self.shortName(history.names[index], to: columns.name), to: columns.name), x: x, y: y,
       style: Style(foreground: slipping ? .warning : .text, bold: true))
     if columns.spark > 0 {
       Sparkline(
@@ -142,6 +142,13 @@ struct PerClassPanel {
     buffer.put(
       TextFit.truncate(parts.joined(separator: " · "), to: width), x: x, y: y,
       style: Style(foreground: slipping.isEmpty ? .dimText : .warning))
+  }
+
+  /// A name cut in the middle (`let…_a`): class names often share a prefix and differ at the end.
+  static func shortName(_ name: String, to width: Int) -> String {
+    guard name.count > width, width >= 3 else { return TextFit.truncate(name, to: width) }
+    let kept = width - 1
+    return String(name.prefix((kept + 1) / 2)) + "…" + String(name.suffix(kept / 2))
   }
 
   /// `87%`: whole percent, so the value column stays four wide.
