@@ -165,3 +165,29 @@ func perClassState(width: Int, height: Int, epochs: Int = 12) -> DashboardState 
   let large = screen(state)
   #expect((0..<48).map { large.line($0) }.filter { $0.contains("┃letter_") }.count == 26)
 }
+
+@Test func aResumedRunsEarlierEpochsFillThePerClassView() throws {
+  var state = idleState()
+  state.run = RunHistory()
+  let earlier = perClassEvents(epochs: 4).compactMap { event -> EpochMetrics? in
+    if case .epoch(let metrics) = event { return metrics }
+    return nil
+  }
+  _ = reduce(&state, .runResumed(HyperParameters(), epochs: earlier))
+  #expect(state.run?.epochs.count == 5)
+  #expect(state.run?.epochs.allSatisfy { $0.classes == nil } == true)
+  #expect(state.run?.classes?.epochs == [0, 1, 2, 3, 4])
+  // The trainer's start names the classes; the next epoch carries on the same series.
+  var start = try #require(
+    perClassEvents(epochs: 0).compactMap { event -> RunStart? in
+      if case .started(let start) = event { return start }
+      return nil
+    }.first)
+  start.classLabels = ClassLabels(names: (0..<10).map { "digit \($0)" })
+  var next = earlier[4]
+  next.epoch = 5
+  next.classes = ClassMetrics(confusion: scriptedConfusion(epoch: 5))
+  _ = reduce(&state, .trainingEvents([.started(start), .epoch(next)]))
+  #expect(state.run?.classes?.epochs == [0, 1, 2, 3, 4, 5])
+  #expect(state.run?.classes?.names.first == "digit 0")
+}

@@ -104,6 +104,9 @@ public struct RunHistory: Equatable, Sendable {
       let score = (start?.hyperParameters.monitor ?? .validationLoss).score(of: metrics)
       // Likewise the confusion matrix: only the latest is kept, in `classes`.
       if let perClass = metrics.classes {
+        if let labels = start?.classLabels, labels.count == perClass.classes, classes?.names != labels.names {
+          classes?.names = labels.names
+        }
         if classes == nil {
           let names = start?.classLabels?.names ?? ClassLabels.numbered(perClass.classes).names
           classes = ClassHistory(
@@ -155,6 +158,24 @@ public struct RunHistory: Equatable, Sendable {
       return RunHistory.endMessage(summary, directory: start?.directory)
     }
     return nil
+  }
+
+  /// Puts a resumed run's earlier epochs back, as read from its files: the per-class metrics some
+  /// carry go into `classes` (numbered until the run's start names them), the epochs are kept small.
+  mutating func restore(earlier: [EpochMetrics]) {
+    epochs = earlier.map { metrics in
+      if let perClass = metrics.classes {
+        if classes == nil {
+          classes = ClassHistory(
+            names: ClassLabels.numbered(perClass.classes).names, epoch: metrics.epoch, metrics: perClass)
+        } else {
+          classes?.append(epoch: metrics.epoch, metrics: perClass)
+        }
+      }
+      var kept = metrics
+      kept.classes = nil
+      return kept
+    }
   }
 
   static func endMessage(_ summary: RunSummary, directory: String?) -> StatusMessage {
