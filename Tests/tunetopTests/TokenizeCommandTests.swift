@@ -51,6 +51,10 @@ struct TokenizeCommandTests {
       ["tokenize", "--model", model.path, "--max-len", "3"], input: "hello world\nworld\n", cache: scratch.url
     )
     #expect(lines.output == "[2,4,3]\n[2,5,3]\n")
+    let unterminated = try run(["tokenize", "--model", model.path], input: "\nworld", cache: scratch.url)
+    #expect(unterminated.output == "[2,3]\n[2,5,3]\n")
+    let empty = try run(["tokenize", "--model", model.path], input: "", cache: scratch.url)
+    #expect(empty.status == 0 && empty.output.isEmpty)
     let tokens = try run(["tokenize", "--model", model.path, "--tokens", "hello"], cache: scratch.url)
     #expect(tokens.output == "[\"[CLS]\",\"hello\",\"[SEP]\"]\n")
   }
