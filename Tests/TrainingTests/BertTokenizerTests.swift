@@ -4,7 +4,7 @@ import Testing
 @testable import Training
 
 /// The tokenizer against ids Hugging Face's BertTokenizer gave for the same vocab.txt (the fixture is
-/// written by Fixtures/bert/make_bert_fixture.py), and its errors for bad folders.
+/// written by Fixtures/tokenizer/make_tokenizer_fixture.py), and its errors for bad folders.
 struct BertTokenizerTests {
   struct Case: Decodable {
     struct Config: Decodable, Hashable {
@@ -30,7 +30,7 @@ struct BertTokenizerTests {
   }
 
   static let fixtureFolder = Bundle.module.url(
-    forResource: "bert", withExtension: nil, subdirectory: "Fixtures")!
+    forResource: "tokenizer", withExtension: nil, subdirectory: "Fixtures")!
   static let vocabulary = try! WordPieceVocabulary(
     contentsOf: fixtureFolder.appendingPathComponent("vocab.txt"))
 
