@@ -99,7 +99,7 @@ struct TextDatasetTests {
   }
 
   @Test func tokenizesIntoOneFlatBuffer() throws {
-    let folder = Bundle.module.url(forResource: "bert", withExtension: nil, subdirectory: "Fixtures")!
+    let folder = Bundle.module.url(forResource: "tokenizer", withExtension: nil, subdirectory: "Fixtures")!
     let tokenizer = try BertTokenizer(folder: folder)
     let dataset = try TextDataset.parseCSV("text,label\nHello world,a\nhello,b\n", source: "t.csv")
     let tokenized = dataset.tokenized(with: tokenizer, maxLength: 3)
