@@ -13,7 +13,7 @@ struct Tunetop: ParsableCommand {
       DashboardCommand.self, TrainCommand.self, RunsCommand.self, ExportCommand.self, ConfigCommand.self,
       PretrainCommand.self,
       LRFindCommand.self, SearchCommand.self,
-      TokenizeCommand.self,
+      TokenizeCommand.self, ModelsCommand.self,
     ],
     defaultSubcommand: DashboardCommand.self
   )
