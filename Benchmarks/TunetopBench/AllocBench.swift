@@ -73,4 +73,44 @@ func trainerAllocationRow() {
   } catch {
     emit(json([("bench", "alloc"), ("error", "\(error)")]))
   }
+  trainerWithRunDirectoryAllocationRow()
+}
+
+/// The same per-step difference with a run directory, so `control.jsonl` is checked at every step
+/// boundary and `steps.csv` gets its rate-limited rows; the rows written are reported beside the
+/// allocations, since a due row allocates (formatting, one append) and a step without one must not.
+func trainerWithRunDirectoryAllocationRow() {
+  do {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("tunetop-bench-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: root) }
+    func run(trainSamples: Int) throws -> (allocations: Int, steps: Int, rows: Int) {
+      var settings = HyperParameters()
+      settings.earlyStoppingPatience = 0
+      settings.trainSamples = trainSamples
+      let prepared = try PreparedRun.prepare(settings)
+      let directory = try RunDirectory(root: root, name: "alloc")
+      let trainer = Trainer(prepared, directory: directory)
+      let before = tt_allocation_count()
+      let summary = trainer.runOnThisThread()
+      let allocations = tt_allocation_count() - before
+      let rows =
+        try String(contentsOf: directory.url.appendingPathComponent("steps.csv"), encoding: .utf8)
+        .split(separator: "\n").count - 1
+      return (allocations, summary.steps, rows)
+    }
+    _ = try run(trainSamples: HyperParameters().trainSamples)
+    let small = try run(trainSamples: HyperParameters().trainSamples)
+    let large = try run(trainSamples: 4 * HyperParameters().trainSamples)
+    let extraSteps = large.steps - small.steps
+    emit(
+      json([
+        ("bench", "alloc"),
+        ("model", "builtin-default (Trainer with a run directory, per step: 4× the samples, same epochs)"),
+        ("steps", extraSteps), ("allocations", large.allocations - small.allocations),
+        ("allocations_per_step", Double(large.allocations - small.allocations) / Double(max(1, extraSteps))),
+        ("steps_csv_rows", large.rows - small.rows),
+      ]))
+  } catch {
+    emit(json([("bench", "alloc"), ("error", "\(error)")]))
+  }
 }

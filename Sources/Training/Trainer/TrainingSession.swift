@@ -47,6 +47,8 @@ final class TrainingSession {
   /// Wall time of earlier sessions of this run, when it was resumed.
   private var earlierWallSeconds = 0.0
   private let resumed: Bool
+  /// control.jsonl, steps.csv and groups.json (run-directory format 2); nil without a directory.
+  private var liveFiles: LiveRunFiles?
 
   init(
     prepared: PreparedRun, directory: RunDirectory?, resumeFrom state: TrainingState? = nil,
@@ -139,6 +141,9 @@ final class TrainingSession {
           trainSamples: prepared.train.count, validationSamples: prepared.validation.count)))
     publish(.statusChanged(.running))
     do {
+      if let directory {
+        liveFiles = try LiveRunFiles(directory: directory, names: model.groupNames, store: store, step: step)
+      }
       if resumed {
         try directory?.appendEvent(
           "resume_run", step: step, fields: ["epochs_run": .integer(epochsRun)])
@@ -177,6 +182,8 @@ final class TrainingSession {
       // The directory itself may be what failed; still tell the UI how the run ended.
       try? writeSummary()
     }
+    // Commands that arrived after the last step boundary get their answer too.
+    try? liveFiles?.control.refuseRemaining(step: step, status: status)
     publish(.statusChanged(status))
     let summary = makeSummary()
     publish(.finished(summary))
@@ -232,12 +239,13 @@ final class TrainingSession {
       progress.nextIndex = end
       step += 1
       samplesSeen += count
-      publish(
-        .step(
-          StepMetrics(
-            step: step, epoch: epoch, loss: result.loss,
-            accuracy: Double(result.correct) / Double(count), learningRate: learningRate,
-            gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())))
+      let metrics = StepMetrics(
+        step: step, epoch: epoch, loss: result.loss,
+        accuracy: Double(result.correct) / Double(count), learningRate: learningRate,
+        gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())
+      publish(.step(metrics))
+      try liveFiles?.recordStep(
+        metrics, correct: result.correct, count: count, endOfEpoch: end == order.count)
     }
     let totals = progress
     progress = EpochProgress()
@@ -332,7 +340,9 @@ final class TrainingSession {
   private func handleCommands() throws -> Bool {
     var paused = false
     repeat {
-      for command in pollCommands() {
+      var commands = pollCommands()
+      try liveFiles?.control.poll(step: step, into: &commands)
+      for command in commands {
         switch command {
         case .stop, .interrupt:
           status = command == .stop ? .stopped : .interrupted
@@ -407,6 +417,7 @@ final class TrainingSession {
     try directory?.appendEvent(
       frozen ? "freeze" : "unfreeze", step: step,
       fields: ["group": .text(group), "by": .text(bySchedule ? "schedule" : "user")])
+    try liveFiles?.groupsChanged(step: step)
     publish(.hotEdit(.freeze(group: group, frozen: frozen, bySchedule: bySchedule), step: step))
   }
 
