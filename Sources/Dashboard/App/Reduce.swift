@@ -392,7 +392,9 @@ struct Reducer {
         state.model = ModelInfo(
           groups: start.groups, parameterCounts: start.parameterCounts, trainSamples: start.trainSamples,
           validationSamples: start.validationSamples)
-        state.message = StatusMessage("running → \(start.directory ?? "(not saved)")")
+        state.message =
+          state.watching.map { "watching \($0.name) (\($0.source)); q leaves it running" }
+          .map { StatusMessage($0) } ?? StatusMessage("running → \(start.directory ?? "(not saved)")")
       }
       if let message = state.run?.apply(event, patience: patience, minDelta: minDelta) {
         state.message = message
