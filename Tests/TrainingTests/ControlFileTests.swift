@@ -160,32 +160,34 @@ private func answers(_ run: RunDirectory) throws -> [[String: Any]] {
   #expect(lines.compactMap { ControlAnswer.parse(eventLine: $0, id: 2) } == [.applied(step: 21)])
 }
 
-@Test func stepsAreWrittenAtMostEveryIntervalAndAtEveryEpochEnd() throws {
+@Test func stepsAreWrittenAtMostEveryIntervalAndForTheLastStep() throws {
   let scratch = ScratchDirectory()
+  // Time in milliseconds, so the arithmetic is exact.
   var time = 0.0
-  let log = try StepLog(run: scratch.url, groups: ["hidden1", "head"], interval: 0.05, now: { time })
-  // 1000 steps of 1 ms each, epochs of 300 steps; hidden1 is frozen.
+  let log = try StepLog(run: scratch.url, groups: ["hidden1", "head"], interval: 50, now: { time })
+  // 1000 steps of 1 ms each, in epochs of 3 steps (333 epochs a second); hidden1 is frozen.
+  func trainable(_ group: String) -> Bool { group == "head" }
   for step in 1...1000 {
-    time += 0.001
-    try log.record(
-      step: step, epoch: (step - 1) / 300 + 1, loss: Double(step), correct: step % 2, count: 1,
-      learningRate: 0.01, gradientNorm: 2, groupNorms: ["hidden1": 0, "head": 1.5],
-      isTrainable: { $0 == "head" }, endOfEpoch: step % 300 == 0)
+    time += 1
+    let metrics = StepMetrics(
+      step: step, epoch: (step - 1) / 3 + 1, loss: Double(step), accuracy: 0, learningRate: 0.01,
+      gradientNorm: 2, gradientNorms: ["hidden1": 0, "head": 1.5], samplesPerSecond: 0)
+    try log.record(metrics, correct: step % 2, count: 1, isTrainable: trainable)
   }
+  try log.flush(isTrainable: trainable)
+  try log.flush(isTrainable: trainable)
   let lines = try String(contentsOf: scratch.url.appendingPathComponent("steps.csv"), encoding: .utf8)
     .split(separator: "\n").map(String.init)
   #expect(lines[0] == "step,epoch,loss,accuracy,learning_rate,grad_norm,grad_norm/hidden1,grad_norm/head")
   let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
   let steps = rows.map { Int($0[0])! }
-  // The first step, then one row per 50 ms of wall time, plus the three epoch ends.
-  #expect(rows.count <= 1 + 1000 / 50 + 3)
-  #expect(rows.count >= 1000 / 50)
-  #expect([300, 600, 900].allSatisfy { steps.contains($0) })
-  #expect(steps == steps.sorted())
-  // Loss is the mean since the previous row: steps 301…350 average 325.5 when rows fall at 300 and 350.
-  if let index = steps.firstIndex(of: 350), steps[index - 1] == 300 {
-    #expect(Double(rows[index][2]) == 325.5)
-  }
+  // The first step, one row per 50 ms of wall time however short the epochs, and the last step once.
+  #expect(steps.count == 1000 / 50 + 1)
+  #expect(steps.first == 1 && steps.last == 1000)
+  #expect(zip(steps, steps.dropFirst()).dropLast().allSatisfy { $1 - $0 == 50 })
+  // Loss is the mean since the previous row: steps 2…51 average 26.5.
+  #expect(steps[1] == 51 && Double(rows[1][2]) == 26.5)
+  #expect(Double(rows[1][3]) == 0.5, "accuracy too is the mean since the previous row")
   #expect(rows.allSatisfy { $0[6].isEmpty && $0[7] == "1.5" }, "a frozen group's norm is empty")
 }
 
@@ -209,6 +211,6 @@ private func answers(_ run: RunDirectory) throws -> [[String: Any]] {
   let steps = try String(contentsOf: run.url.appendingPathComponent("steps.csv"), encoding: .utf8)
     .split(separator: "\n")
   #expect(steps[0].hasPrefix("step,epoch,loss,accuracy,learning_rate,grad_norm,grad_norm/hidden1"))
-  #expect(steps.last?.hasPrefix("\(summary.steps),2,") == true, "the last step of an epoch always has a row")
+  #expect(steps.last?.hasPrefix("\(summary.steps),2,") == true, "the run's last step always has a row")
   #expect(FileManager.default.fileExists(atPath: run.url.appendingPathComponent("control.jsonl").path))
 }

@@ -25,11 +25,14 @@ final class LiveRunFiles {
   }
 
   /// Records a finished training step in `steps.csv` when a row is due.
-  func recordStep(_ metrics: StepMetrics, correct: Int, count: Int, endOfEpoch: Bool) throws {
-    try steps.record(
-      step: metrics.step, epoch: metrics.epoch, loss: metrics.loss, correct: correct, count: count,
-      learningRate: metrics.learningRate, gradientNorm: metrics.gradientNorm,
-      groupNorms: metrics.gradientNorms, isTrainable: { store.isTrainable(group: $0) }, endOfEpoch: endOfEpoch
-    )
+  func recordStep(_ metrics: StepMetrics, correct: Int, count: Int) throws {
+    try steps.record(metrics, correct: correct, count: count, isTrainable: { store.isTrainable(group: $0) })
+  }
+
+  /// The run ended at `step`: its last step gets its row, and commands that arrived after the last
+  /// step boundary are refused.
+  func finish(step: Int, status: RunStatus) throws {
+    try steps.flush(isTrainable: { store.isTrainable(group: $0) })
+    try control.refuseRemaining(step: step, status: status)
   }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Writes a run's `steps.csv`: step-level loss, accuracy, learning rate and gradient norms, one row
-/// at most every `interval` of wall time and always at the last step of an epoch
-/// (docs/run-directory.md), so a fast run writes about twenty rows a second and a slow one every step.
+/// at most every `interval` of wall time and one for the run's last step (docs/run-directory.md), so
+/// a fast run writes about twenty rows a second whatever its epoch length, and a slow one every step.
 ///
 /// Used from the training thread only. A step that writes no row only adds to running sums.
 public final class StepLog {
@@ -17,6 +17,8 @@ public final class StepLog {
   private var lossSum = 0.0
   private var correct = 0
   private var seen = 0
+  /// The latest step recorded; its step, rate and norms go into the next row.
+  private var last: StepMetrics?
 
   /// The header `steps.csv` gets for `groups`, bottom to top.
   public static func header(groups: [String]) -> String {
@@ -45,28 +47,37 @@ public final class StepLog {
   }
 
   /// Adds one training step; writes a row when one is due. `count` samples gave `loss` (their mean)
-  /// and `correct` right answers; `groupNorms` are in `groups` order and a frozen group's is empty.
-  public func record(
-    step: Int, epoch: Int, loss: Double, correct: Int, count: Int, learningRate: Double,
-    gradientNorm: Double, groupNorms: GroupNorms, isTrainable: (String) -> Bool, endOfEpoch: Bool
-  ) throws {
-    lossSum += loss * Double(count)
+  /// and `correct` right answers; a frozen group's norm is written empty.
+  public func record(_ metrics: StepMetrics, correct: Int, count: Int, isTrainable: (String) -> Bool) throws {
+    lossSum += metrics.loss * Double(count)
     self.correct += correct
     seen += count
+    last = metrics
     let time = now()
-    guard endOfEpoch || time - lastRow >= interval else { return }
+    guard time - lastRow >= interval else { return }
     lastRow = time
+    try writeRow(isTrainable: isTrainable)
+  }
+
+  /// Writes the steps recorded since the last row, if any: the run's last step always has a row.
+  public func flush(isTrainable: (String) -> Bool) throws {
+    guard seen > 0 else { return }
+    try writeRow(isTrainable: isTrainable)
+  }
+
+  private func writeRow(isTrainable: (String) -> Bool) throws {
+    guard let last else { return }
     var fields = [
-      String(step), String(epoch), RunDirectory.number(lossSum / Double(max(1, seen))),
-      RunDirectory.number(Double(self.correct) / Double(max(1, seen))), RunDirectory.number(learningRate),
-      RunDirectory.number(gradientNorm),
+      String(last.step), String(last.epoch), RunDirectory.number(lossSum / Double(max(1, seen))),
+      RunDirectory.number(Double(correct) / Double(max(1, seen))), RunDirectory.number(last.learningRate),
+      RunDirectory.number(last.gradientNorm),
     ]
     for group in groups {
-      let norm = isTrainable(group) ? groupNorms[group] : nil
+      let norm = isTrainable(group) ? last.gradientNorms[group] : nil
       fields.append(norm.map(RunDirectory.number) ?? "")
     }
     lossSum = 0
-    self.correct = 0
+    correct = 0
     seen = 0
     try append(fields.joined(separator: ","))
   }

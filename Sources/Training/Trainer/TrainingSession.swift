@@ -182,8 +182,8 @@ final class TrainingSession {
       // The directory itself may be what failed; still tell the UI how the run ended.
       try? writeSummary()
     }
-    // Commands that arrived after the last step boundary get their answer too.
-    try? liveFiles?.control.refuseRemaining(step: step, status: status)
+    // The last step's row, and answers to commands that arrived after the last step boundary.
+    try? liveFiles?.finish(step: step, status: status)
     publish(.statusChanged(status))
     let summary = makeSummary()
     publish(.finished(summary))
@@ -244,8 +244,7 @@ final class TrainingSession {
         accuracy: Double(result.correct) / Double(count), learningRate: learningRate,
         gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())
       publish(.step(metrics))
-      try liveFiles?.recordStep(
-        metrics, correct: result.correct, count: count, endOfEpoch: end == order.count)
+      try liveFiles?.recordStep(metrics, correct: result.correct, count: count)
     }
     let totals = progress
     progress = EpochProgress()
