@@ -7,13 +7,14 @@ import Foundation
 final class TrainingSession {
   private let prepared: PreparedRun
   private var hyperParameters: HyperParameters
-  private let model: MLP
+  private let model: any FineTunableModel
   private let optimizer: Optimizer
   private var schedule: LearningRateSchedule
   private var earlyStopping: EarlyStopping
   private var unfreezePlan: UnfreezePlan
   private var shuffleRNG: SplitMix64
   private let lossFunction: SoftmaxCrossEntropy
+  private let evaluator = ModelEvaluator()
   private let directory: RunDirectory?
   private let publish: (TrainingEvent) -> Void
   private let pollCommands: () -> [TrainerCommand]
@@ -32,9 +33,8 @@ final class TrainingSession {
   /// Set by `.interruptAtEpochEnd`: the run ends once the epoch under way is finished and saved.
   private var epochEndInterrupt: String?
   private var learningRate = 0.0
-  /// Shuffled sample order, batch inputs and labels: reused every step.
+  /// Shuffled sample order and batch labels: reused every step. The model gathers its own inputs.
   private var order: [Int]
-  private var batchFeatures = Matrix(rows: 0, cols: 0)
   private var batchLabels: [Int] = []
   /// Per-group gradient norms of the current step, in `store.groups` order; reused every step.
   private var groupNormValues: [Double] = []
@@ -205,12 +205,13 @@ final class TrainingSession {
       if try !handleCommands() { return nil }
       let start = progress.nextIndex
       let end = min(order.count, start + batchSize)
-      train.gather(order[start..<end], into: &batchFeatures, labels: &batchLabels)
+      let batch = order[start..<end]
+      train.gatherLabels(batch, into: &batchLabels)
       learningRate = schedule.learningRate(at: step, validationHistory: validationHistory)
 
       let store = model.store
       store.zeroGradients()
-      let logits = model.forward(batchFeatures, training: true)
+      let logits = model.forward(train, indices: batch, training: true)
       let result = lossFunction.lossAndGradient(logits: logits, labels: batchLabels)
       guard result.loss.isFinite else {
         try diverge(
@@ -328,7 +329,7 @@ final class TrainingSession {
     try directory.writeCheckpoint(
       model.checkpointTensors(),
       metadata: [
-        "format": "tunetop-mlp", "epoch": String(epoch), "step": String(step),
+        "format": model.checkpointFormat, "epoch": String(epoch), "step": String(step),
         "frozen": model.groupNames.filter { !model.store.isTrainable(group: $0) }.joined(separator: ","),
       ], best: best)
   }
@@ -461,8 +462,8 @@ final class TrainingSession {
   }
 
   /// Loss and accuracy on `data` in evaluation mode (no dropout).
-  private func evaluate(_ data: Dataset) -> (loss: Double, accuracy: Double) {
-    model.evaluate(features: data.features, labels: data.labels, batchSize: 256)
+  private func evaluate(_ data: any LabeledSamples) -> (loss: Double, accuracy: Double) {
+    evaluator.evaluate(model, on: data, batchSize: 256)
   }
 
   /// Wall time of the whole run, earlier sessions included.
