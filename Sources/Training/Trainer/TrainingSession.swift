@@ -51,6 +51,8 @@ final class TrainingSession {
   private let resumed: Bool
   /// Names of the classes, for `classes.csv` and the dashboard.
   private let classLabels: ClassLabels
+  /// control.jsonl, steps.csv and groups.json (run-directory format 2); nil without a directory.
+  private var liveFiles: LiveRunFiles?
 
   init(
     prepared: PreparedRun, directory: RunDirectory?, resumeFrom state: TrainingState? = nil,
@@ -147,6 +149,9 @@ final class TrainingSession {
           classLabels: classLabels)))
     publish(.statusChanged(.running))
     do {
+      if let directory {
+        liveFiles = try LiveRunFiles(directory: directory, names: model.groupNames, store: store, step: step)
+      }
       if resumed {
         try directory?.appendEvent(
           "resume_run", step: step, fields: ["epochs_run": .integer(epochsRun)])
@@ -185,6 +190,8 @@ final class TrainingSession {
       // The directory itself may be what failed; still tell the UI how the run ended.
       try? writeSummary()
     }
+    // The last step's row, and answers to commands that arrived after the last step boundary.
+    try? liveFiles?.finish(step: step, status: status)
     publish(.statusChanged(status))
     let summary = makeSummary()
     publish(.finished(summary))
@@ -241,12 +248,12 @@ final class TrainingSession {
       progress.nextIndex = end
       step += 1
       samplesSeen += count
-      publish(
-        .step(
-          StepMetrics(
-            step: step, epoch: epoch, loss: result.loss,
-            accuracy: Double(result.correct) / Double(count), learningRate: learningRate,
-            gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())))
+      let metrics = StepMetrics(
+        step: step, epoch: epoch, loss: result.loss,
+        accuracy: Double(result.correct) / Double(count), learningRate: learningRate,
+        gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())
+      publish(.step(metrics))
+      try liveFiles?.recordStep(metrics, correct: result.correct, count: count)
     }
     let totals = progress
     progress = EpochProgress()
@@ -351,7 +358,9 @@ final class TrainingSession {
   private func handleCommands() throws -> Bool {
     var paused = false
     repeat {
-      for command in pollCommands() {
+      var commands = pollCommands()
+      try liveFiles?.control.poll(step: step, into: &commands)
+      for command in commands {
         switch command {
         case .stop, .interrupt:
           status = command == .stop ? .stopped : .interrupted
@@ -426,6 +435,7 @@ final class TrainingSession {
     try directory?.appendEvent(
       frozen ? "freeze" : "unfreeze", step: step,
       fields: ["group": .text(group), "by": .text(bySchedule ? "schedule" : "user")])
+    try liveFiles?.groupsChanged(step: step)
     publish(.hotEdit(.freeze(group: group, frozen: frozen, bySchedule: bySchedule), step: step))
   }
 
