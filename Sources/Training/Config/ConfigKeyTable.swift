@@ -4,7 +4,7 @@ extension ConfigKey {
     task, baseModel, hiddenSizes, resetHead, seed, trainSamples, valFraction, learningRate,
     batchSize, epochs, optimizer, momentum, weightDecay, dropout, labelSmoothing, gradClip,
     schedule, warmupEpochs, minLRRatio, stepSize, gamma, earlyStoppingPatience, minDelta, frozen,
-    unfreezeEvery, layerLRDecay,
+    unfreezeEvery, layerLRDecay, gradAccumSteps,
   ]
 
   // Epoch-like counts share one generous cap so a typo such as 1e9 is caught, not run for a week.
@@ -115,4 +115,9 @@ extension ConfigKey {
     name: "layer_lr_decay", help: "LR multiplier from each group to the one below it; the head gets 1",
     kind: .real, range: .openClosed(0, 1), length: nil,
     increment: 0.05, abbreviation: "lld", binding: .real(\.layerLRDecay))
+  public static let gradAccumSteps = ConfigKey(
+    name: "grad_accum_steps",
+    help: "batches summed into one optimizer step: effective batch = batch_size × this; 1 = off",
+    kind: .count, range: .closed(1, 1024), length: nil, increment: 1, abbreviation: "ga",
+    binding: .count(\.gradAccumSteps))
 }
