@@ -38,6 +38,12 @@ public struct HyperParameters: Equatable, Sendable, Codable {
   public var layerLRDecay: Double = 1
   /// Batches whose gradients add up to one optimizer step (effective batch = batchSize × this).
   public var gradAccumSteps: Int = 1
+  /// Text tasks: longest token sequence fed to an encoder; longer texts are truncated. Must be at
+  /// most the encoder's position count, which is checked once the model is loaded.
+  public var maxSeqLen: Int = 128
+  /// Text tasks: how an encoder's token states become one vector for the head: `mean` (over the
+  /// real tokens) or `cls` (the first token's state).
+  public var pooling: String = "mean"
 
   public init() {}
 
