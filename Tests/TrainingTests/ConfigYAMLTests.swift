@@ -43,6 +43,9 @@ private func loadError(_ yaml: String) -> String? {
   parameters.frozen = ["hidden1", "hidden2"]
   parameters.unfreezeEvery = 5
   parameters.layerLRDecay = 0.8
+  parameters.gradAccumSteps = 4
+  parameters.maxSeqLen = 64
+  parameters.pooling = "cls"
   #expect(parameters.nonDefaultKeys().count == ConfigKey.all.count, "the test must change every key")
   let yaml = parameters.yaml()
   #expect(try HyperParameters.load(yaml: yaml) == parameters)

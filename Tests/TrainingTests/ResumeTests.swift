@@ -95,3 +95,21 @@ func resumedRunIsBitIdenticalToAnUninterruptedOne(schedule: String) throws {
   #expect(throws: RunDirectoryError.self) { try locator.locate("lr") }
   #expect(throws: RunDirectoryError.self) { try locator.locate("nothing") }
 }
+
+@Test func aResumedRunWithGradientAccumulationIsBitIdentical() throws {
+  let scratch = ScratchDirectory()
+  let hp = try settings([
+    "epochs=5", "train_samples=64", "batch_size=4", "grad_accum_steps=3", "dropout=0.2",
+    "early_stopping_patience=0", "seed=11",
+  ])
+  let whole = try RunDirectory(root: scratch.url, name: "whole", hyperParameters: hp)
+  let wholeURL = whole.url
+  #expect(Trainer(try PreparedRun.prepare(hp), directory: whole).runOnThisThread().status == .completed)
+  let stoppedURL = try runAndStop(hp, root: scratch.url, stopAfterEpoch: 2)
+  let resumable = try ResumableRun.open(stoppedURL)
+  // Stopped between optimizer steps, never inside an accumulation.
+  #expect(resumable.state.progress.nextIndex % 12 == 0)
+  #expect(Trainer(resuming: resumable).runOnThisThread().status == .completed)
+  #expect(try weights(stoppedURL) == weights(wholeURL))
+  #expect(try metricsWithoutTime(stoppedURL) == metricsWithoutTime(wholeURL))
+}

@@ -110,7 +110,7 @@ public struct DashboardState: Equatable, Sendable {
 
   /// Steps per epoch as the run reports it, else as the prepared data implies.
   public var stepsPerEpoch: Int? {
-    run?.start?.stepsPerEpoch ?? model?.stepsPerEpoch(batchSize: settings.batchSize)
+    run?.start?.stepsPerEpoch ?? model?.stepsPerEpoch(batchSize: settings.samplesPerStep)
   }
 
   /// The state word for the status bar.

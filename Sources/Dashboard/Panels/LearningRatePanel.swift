@@ -52,6 +52,6 @@ struct LearningRatePanel {
   /// Before the model is prepared: the split as the task would make it, for a preview that is close.
   private func estimatedStepsPerEpoch(_ settings: HyperParameters) -> Int {
     let train = max(1, Int((Double(settings.trainSamples) * (1 - settings.valFraction)).rounded()))
-    return max(1, (train + settings.batchSize - 1) / settings.batchSize)
+    return settings.stepsPerEpoch(trainSamples: train)
   }
 }

@@ -77,7 +77,7 @@ func statusBar(_ state: DashboardState) -> StatusBar {
   if let lastEpoch = epochs.last, lastEpoch.epoch > 0 {
     eta = lastEpoch.seconds / Double(lastEpoch.epoch) * Double(max(0, totalEpochs - lastEpoch.epoch))
   } else if let last, let start = run?.start, last.samplesPerSecond > 0 {
-    let remaining = Double(start.totalSteps - last.step) * Double(start.hyperParameters.batchSize)
+    let remaining = Double(start.totalSteps - last.step) * Double(start.hyperParameters.samplesPerStep)
     eta = remaining / last.samplesPerSecond
   }
   let active = state.isRunActive

@@ -4,7 +4,7 @@ extension ConfigKey {
     task, baseModel, hiddenSizes, resetHead, seed, trainSamples, valFraction, learningRate,
     batchSize, epochs, optimizer, momentum, weightDecay, dropout, labelSmoothing, gradClip,
     schedule, warmupEpochs, minLRRatio, stepSize, gamma, earlyStoppingPatience, minDelta, monitor,
-    frozen, unfreezeEvery, layerLRDecay,
+    frozen, unfreezeEvery, layerLRDecay, gradAccumSteps, maxSeqLen, pooling,
   ]
 
   // Epoch-like counts share one generous cap so a typo such as 1e9 is caught, not run for a week.
@@ -119,4 +119,18 @@ extension ConfigKey {
     name: "layer_lr_decay", help: "LR multiplier from each group to the one below it; the head gets 1",
     kind: .real, range: .openClosed(0, 1), length: nil,
     increment: 0.05, abbreviation: "lld", binding: .real(\.layerLRDecay))
+  public static let gradAccumSteps = ConfigKey(
+    name: "grad_accum_steps",
+    help: "batches summed into one optimizer step: effective batch = batch_size × this; 1 = off",
+    kind: .count, range: .closed(1, 1024), length: nil, increment: 1, abbreviation: "ga",
+    binding: .count(\.gradAccumSteps))
+  public static let maxSeqLen = ConfigKey(
+    name: "max_seq_len",
+    help: "text tasks: tokens per sequence, longer texts truncated; ≤ the model's positions",
+    kind: .count, range: .closed(2, 8192), length: nil, increment: 1, abbreviation: "len",
+    binding: .count(\.maxSeqLen))
+  public static let pooling = ConfigKey(
+    name: "pooling", help: "text tasks: mean of the token states, or cls (the first token's state)",
+    kind: .choice(["mean", "cls"]), range: nil, length: nil, increment: 0, abbreviation: "pool",
+    binding: .text(\.pooling))
 }

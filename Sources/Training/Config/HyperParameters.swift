@@ -38,8 +38,24 @@ public struct HyperParameters: Equatable, Sendable, Codable {
   public var unfreezeEvery: Int = 0
   /// LR multiplier between a group and the one above it; the head gets 1.
   public var layerLRDecay: Double = 1
+  /// Batches whose gradients add up to one optimizer step (effective batch = batchSize × this).
+  public var gradAccumSteps: Int = 1
+  /// Text tasks: longest token sequence fed to an encoder; longer texts are truncated. Must be at
+  /// most the encoder's position count, which is checked once the model is loaded.
+  public var maxSeqLen: Int = 128
+  /// Text tasks: how an encoder's token states become one vector for the head: `mean` (over the
+  /// real tokens) or `cls` (the first token's state).
+  public var pooling: String = "mean"
 
   public init() {}
+
+  /// Samples behind one optimizer step: `batch_size` × `grad_accum_steps`.
+  public var samplesPerStep: Int { max(1, batchSize) * max(1, gradAccumSteps) }
+
+  /// Optimizer steps in an epoch over `trainSamples` samples (a short last step included).
+  public func stepsPerEpoch(trainSamples: Int) -> Int {
+    max(1, (trainSamples + samplesPerStep - 1) / samplesPerStep)
+  }
 }
 
 /// The optimizers a run can use.

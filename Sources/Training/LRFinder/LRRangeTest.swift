@@ -90,21 +90,30 @@ public struct LRRangeTest: Sendable, Equatable {
     var average = 0.0
     var bestSmoothed = Double.infinity
     var stoppedEarly = false
+    // A step is `grad_accum_steps` full batches, as in training, each weighted equally.
+    let accumulation = hp.gradAccumSteps
     for index in 0..<steps where !isCancelled() {
-      if cursor + batchSize > order.count {
-        rng.shuffle(&order)
-        cursor = 0
-      }
-      let batch = order[cursor..<(cursor + batchSize)]
-      data.gatherLabels(batch, into: &labels)
-      cursor += batchSize
       let rate = learningRate(at: index)
       store.zeroGradients()
-      let logits = model.forward(data, indices: batch, training: true)
-      let result = loss.lossAndGradient(logits: logits, labels: labels)
-      average = smoothing * average + (1 - smoothing) * result.loss
+      var stepLoss = 0.0
+      for _ in 0..<accumulation {
+        if cursor + batchSize > order.count {
+          rng.shuffle(&order)
+          cursor = 0
+        }
+        let batch = order[cursor..<(cursor + batchSize)]
+        data.gatherLabels(batch, into: &labels)
+        cursor += batchSize
+        let logits = model.forward(data, indices: batch, training: true)
+        let result = loss.lossAndGradient(
+          logits: logits, labels: labels, gradientScale: 1 / Double(accumulation))
+        model.backward(result.gradient)
+        stepLoss += result.loss
+      }
+      let meanLoss = stepLoss / Double(accumulation)
+      average = smoothing * average + (1 - smoothing) * meanLoss
       let smoothed = average / (1 - pow(smoothing, Double(index + 1)))
-      let point = LRRangePoint(learningRate: rate, loss: result.loss, smoothedLoss: smoothed)
+      let point = LRRangePoint(learningRate: rate, loss: meanLoss, smoothedLoss: smoothed)
       points.append(point)
       onPoint(point)
       if smoothed < bestSmoothed { bestSmoothed = smoothed }
@@ -113,7 +122,6 @@ public struct LRRangeTest: Sendable, Equatable {
         stoppedEarly = true
         break
       }
-      model.backward(result.gradient)
       _ = clipGradientNorm(store, maxNorm: Float(hp.gradClip))
       optimizer.step(learningRate: Float(rate))
     }

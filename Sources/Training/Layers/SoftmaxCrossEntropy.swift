@@ -18,25 +18,30 @@ public final class SoftmaxCrossEntropy {
     self.labelSmoothing = labelSmoothing
   }
 
-  /// Mean loss, number of rows whose argmax equals the label, and dL/dlogits of the mean loss.
+  /// Mean loss, number of rows whose argmax equals the label, and dL/dlogits of the mean loss
+  /// times `gradientScale`. With gradient accumulation a batch that is a share s of the samples of
+  /// one optimizer step passes s, so the accumulated gradient is that of the step's mean loss.
   public func lossAndGradient(
-    logits: Matrix, labels: [Int]
+    logits: Matrix, labels: [Int], gradientScale: Double = 1
   ) -> (loss: Double, correct: Int, gradient: Matrix) {
     gradient.reshape(rows: logits.rows, cols: logits.cols)
     let smoothing = labelSmoothing
     let result = gradient.storage.withUnsafeMutableBufferPointer { dz in
-      Self.run(logits: logits, labels: labels, smoothing: smoothing, gradient: dz.baseAddress)
+      Self.run(
+        logits: logits, labels: labels, smoothing: smoothing, gradient: dz.baseAddress,
+        gradientScale: gradientScale)
     }
     return (result.loss, result.correct, gradient)
   }
 
   /// Mean loss and correct count without forming a gradient, for validation passes.
   public func evaluate(logits: Matrix, labels: [Int]) -> (loss: Double, correct: Int) {
-    Self.run(logits: logits, labels: labels, smoothing: labelSmoothing, gradient: nil)
+    Self.run(logits: logits, labels: labels, smoothing: labelSmoothing, gradient: nil, gradientScale: 1)
   }
 
   private static func run(
-    logits: Matrix, labels: [Int], smoothing: Float, gradient dz: UnsafeMutablePointer<Float>?
+    logits: Matrix, labels: [Int], smoothing: Float, gradient dz: UnsafeMutablePointer<Float>?,
+    gradientScale: Double
   ) -> (loss: Double, correct: Int) {
     let (batch, classes) = (logits.rows, logits.cols)
     precondition(labels.count == batch, "\(labels.count) labels for \(batch) rows")
@@ -45,9 +50,11 @@ public final class SoftmaxCrossEntropy {
     let onTarget = 1 - Double(smoothing)  // in Double, so the targets sum to 1 exactly
     let offTarget = Double(smoothing) / Double(classes)
     let inverseBatch = 1 / Double(batch)
-    let gradientOn = Float((onTarget + offTarget) * inverseBatch)
-    let gradientOff = Float(offTarget * inverseBatch)
-    let inverseBatchFloat = Float(inverseBatch)
+    // A scale of 1 leaves this exactly 1/batch, so unaccumulated steps are unchanged bit for bit.
+    let gradientWeight = inverseBatch * gradientScale
+    let gradientOn = Float((onTarget + offTarget) * gradientWeight)
+    let gradientOff = Float(offTarget * gradientWeight)
+    let inverseBatchFloat = Float(gradientWeight)
     var totalLoss: Double = 0
     var correct = 0
     logits.storage.withUnsafeBufferPointer { z in

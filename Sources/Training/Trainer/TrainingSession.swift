@@ -67,7 +67,8 @@ final class TrainingSession {
     self.pollCommands = pollCommands
     self.hooks = hooks
     let hp = prepared.hyperParameters
-    stepsPerEpoch = max(1, (prepared.train.count + hp.batchSize - 1) / hp.batchSize)
+    // The schedule counts optimizer steps: one per `grad_accum_steps` batches.
+    stepsPerEpoch = hp.stepsPerEpoch(trainSamples: prepared.train.count)
     optimizer = Optimizer(
       kind: hp.optimizer, momentum: Float(hp.momentum), weightDecay: Float(hp.weightDecay),
       store: prepared.model.store)
@@ -209,24 +210,43 @@ final class TrainingSession {
     }
     let train = prepared.train
     let batchSize = hyperParameters.batchSize
+    let samplesPerStep = hyperParameters.samplesPerStep
+    // Commands are read between optimizer steps only, so a stop never splits an accumulation
+    // and `progress` (what a resume continues from) always sits at a step boundary.
     while progress.nextIndex < order.count {
       if try !handleCommands() { return nil }
-      let start = progress.nextIndex
-      let end = min(order.count, start + batchSize)
-      let batch = order[start..<end]
-      train.gatherLabels(batch, into: &batchLabels)
+      let stepStart = progress.nextIndex
+      let stepEnd = min(order.count, stepStart + samplesPerStep)
+      let count = stepEnd - stepStart
       learningRate = schedule.learningRate(at: step, validationHistory: validationHistory)
 
       let store = model.store
       store.zeroGradients()
-      let logits = model.forward(train, indices: batch, training: true)
-      let result = lossFunction.lossAndGradient(logits: logits, labels: batchLabels)
-      guard result.loss.isFinite else {
-        try diverge(
-          "loss became \(result.loss) at step \(step + 1) (epoch \(epoch), learning rate \(learningRate))")
-        return nil
+      // Each batch's gradient is weighted by its share of the step's samples, so k accumulated
+      // batches give the gradient of one batch k times larger (a short last batch included).
+      var lossSum = 0.0
+      var correct = 0
+      var batchLoss = 0.0
+      var start = stepStart
+      while start < stepEnd {
+        let end = min(stepEnd, start + batchSize)
+        let batch = order[start..<end]
+        train.gatherLabels(batch, into: &batchLabels)
+        let logits = model.forward(train, indices: batch, training: true)
+        let result = lossFunction.lossAndGradient(
+          logits: logits, labels: batchLabels, gradientScale: Double(end - start) / Double(count))
+        guard result.loss.isFinite else {
+          try diverge(
+            "loss became \(result.loss) at step \(step + 1) (epoch \(epoch), learning rate \(learningRate))")
+          return nil
+        }
+        model.backward(result.gradient)
+        batchLoss = result.loss
+        lossSum += result.loss * Double(end - start)
+        correct += result.correct
+        start = end
       }
-      model.backward(result.gradient)
+      let stepLoss = count <= batchSize ? batchLoss : lossSum / Double(count)
       // One pass over the gradients measures every group's norm and the trainable (clipping) norm.
       let measured = store.gradientNorms(into: &groupNormValues)
       if groupNorms.names != store.groups { groupNorms = GroupNorms(names: store.groups) }
@@ -239,21 +259,20 @@ final class TrainingSession {
       }
       optimizer.step(learningRate: Float(learningRate))
 
-      let count = end - start
       for (group, norm) in groupNorms { progress.gradientNormSums[group, default: 0] += norm }
       progress.steps += 1
       progress.seen += count
-      progress.lossSum += result.loss * Double(count)
-      progress.correct += result.correct
-      progress.nextIndex = end
+      progress.lossSum += lossSum
+      progress.correct += correct
+      progress.nextIndex = stepEnd
       step += 1
       samplesSeen += count
       let metrics = StepMetrics(
-        step: step, epoch: epoch, loss: result.loss,
-        accuracy: Double(result.correct) / Double(count), learningRate: learningRate,
+        step: step, epoch: epoch, loss: stepLoss,
+        accuracy: Double(correct) / Double(count), learningRate: learningRate,
         gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())
       publish(.step(metrics))
-      try liveFiles?.recordStep(metrics, correct: result.correct, count: count)
+      try liveFiles?.recordStep(metrics, correct: correct, count: count)
     }
     let totals = progress
     progress = EpochProgress()
