@@ -585,7 +585,7 @@ class Run:
 
     def _report(self, where, error):
         """Reports a failure of the bridge once per kind and lets the training go on."""
-        key = (where, type(error).__name__)
+        key = (type(error).__name__, str(error))  # the same failure anywhere is reported once
         if key in self._reported:
             return
         self._reported.add(key)
