@@ -137,15 +137,47 @@ class ControlReader:
         self._line_number = 0
         self.refusal = None
         self.refused = False
+        self._fd = None
+        self.refresh()
+
+    def refresh(self):
+        """Opens control.jsonl again when the name now points to another file (or first appears)."""
+        try:
+            info = os.lstat(self.path)
+        except FileNotFoundError:
+            return
+        if self._fd is not None:
+            if os.fstat(self._fd).st_ino == info.st_ino:
+                return
+            # Another file under the name: read it from its start (answered ids stay answered).
+            self.close()
+            self._offset, self._pending, self._line_number = 0, b"", 0
+        if stat.S_ISLNK(info.st_mode):
+            self.refused = True
+            self.refusal = "control.jsonl is a symbolic link; commands are ignored"
+            return
+        try:
+            # O_NOFOLLOW: a link swapped in since the lstat is not followed to another user's file.
+            self._fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            self._fd = None
+
+    def close(self):
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def poll(self):
         """Complete new lines (with their line numbers), [] when nothing changed; cheap when idle."""
         if self.refused:
             return []
-        try:
-            info = os.lstat(self.path)
-        except FileNotFoundError:
-            return []
+        # fstat of a descriptor kept open costs less than a path lookup each step; `refresh()`
+        # notices a file that was replaced under the same name.
+        if self._fd is None:
+            self.refresh()
+            if self._fd is None:
+                return []
+        info = os.fstat(self._fd)
         if info.st_size == self._offset:
             return []
         reason = self._unsafe(info)
@@ -156,17 +188,13 @@ class ControlReader:
         if info.st_size < self._offset:
             # Truncated or replaced: start over; ids already answered are not answered twice.
             self._offset, self._pending, self._line_number = 0, b"", 0
-        fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0))
-        try:
-            chunks = []
-            while True:
-                chunk = os.pread(fd, 1 << 16, self._offset)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                self._offset += len(chunk)
-        finally:
-            os.close(fd)
+        chunks = []
+        while True:
+            chunk = os.pread(self._fd, 1 << 16, self._offset)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            self._offset += len(chunk)
         data = self._pending + b"".join(chunks)
         *complete, self._pending = data.split(b"\n")
         lines = []

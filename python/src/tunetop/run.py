@@ -86,6 +86,7 @@ class Run:
         self._metrics_rows = 0
         self._pending_norms = None
         self._row_lr = None
+        self._row_deferred = False
 
     # ---- life cycle ------------------------------------------------------------------------
 
@@ -177,7 +178,7 @@ class Run:
         except Exception as error:
             self._report("finish", error)
         finally:
-            for file in (self._events, self._metrics, self._steps):
+            for file in (self._events, self._metrics, self._steps, self._control):
                 if file is not None:
                     file.close()
 
@@ -206,6 +207,7 @@ class Run:
             if samples:
                 self._samples += samples
             now = time.monotonic()
+            self._row_deferred = not write_row
             if write_row and now - self._last_row_time >= self.ROW_INTERVAL:
                 self._write_row(now)
             if now - self._last_summary_time >= self.SUMMARY_INTERVAL:
@@ -360,6 +362,8 @@ class Run:
             self.should_stop = True
             self.paused = False
             self.status = "running"
+            if self.global_step > self._last_row_step and not self._row_deferred:
+                self._write_row()  # the last step's row, while its gradients are still there
             self._answer(command.id, kind, "applied")
             self._on_stop()
         elif kind == "set":
@@ -480,10 +484,15 @@ class Run:
 
     def _gradient_norms(self):
         """Global and per-group norms of the trainable gradients; a frozen group's norm is None."""
-        if self._pending_norms is not None:
-            norms, self._pending_norms = self._pending_norms, None
-            return norms
+        pending, self._pending_norms = self._pending_norms, None
+        if pending is not None and pending[0] == self.global_step:
+            return pending[1]
         return self.gradient_norms()
+
+    def remember_gradient_norms(self, step):
+        """Takes the norms now for the row of `step`, for trainers that zero the gradients before the
+        step's hook runs (Hugging Face) or between the last step and the evaluation."""
+        self._pending_norms = (step, self.gradient_norms())
 
     def gradient_norms(self):
         """(global norm, [norm per group]) of the gradients as they are now; None where unknown."""
@@ -501,7 +510,7 @@ class Run:
                 norms = torch._foreach_norm(grads)
             except Exception:
                 norms = [torch.linalg.vector_norm(g) for g in grads]
-            squares = (torch.stack([n.detach().float() for n in norms]).double() ** 2).tolist()
+            squares = [n * n for n in torch.stack(norms).tolist()]  # one tensor op, then floats
             by_index = dict(zip((i for i, _ in present), squares))
             total = math.sqrt(sum(squares))
             per_group = []
@@ -553,6 +562,8 @@ class Run:
         return json.dumps(_files.json_value(summary), indent=2, sort_keys=True, allow_nan=False) + "\n"
 
     def _write_summary(self, durable=False):
+        if self._control is not None:
+            self._control.refresh()
         now = time.monotonic()
         self._last_summary_time = now
         _files.replace_file(os.path.join(self.path, "summary.json"), self._summary_json(now - self._clock), durable)

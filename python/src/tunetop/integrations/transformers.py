@@ -57,7 +57,7 @@ class TunetopCallback(TrainerCallback):
 
         run._row_lr = run._learning_rate()  # the rate of this step, before the scheduler moves it
         if time.monotonic() - run._last_row_time >= run.ROW_INTERVAL or _last_step_of_epoch(state, args):
-            run._pending_norms = run.gradient_norms()
+            run.remember_gradient_norms(state.global_step + 1)
 
     def on_step_end(self, args, state, control, **kwargs):
         run = self.run
@@ -79,7 +79,8 @@ class TunetopCallback(TrainerCallback):
             return
         try:
             run._add_loss(float(logs["loss"]))
-            if run._pending_norms is not None or run._row_due():
+            pending = run._pending_norms
+            if (pending is not None and pending[0] == run.global_step) or run._row_due():
                 run._write_row()
         except Exception as error:
             run._report("on_log", error)
