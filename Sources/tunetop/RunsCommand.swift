@@ -42,14 +42,17 @@ struct RunsCommand: ParsableCommand {
           ? "no runs under \(runs)" : "none of the \(all.count) runs under \(runs) matches \"\(filter)\"")
       return
     }
-    let header = ["run", "status", "epochs", "best val loss", "val acc", "wall", "differs from defaults"]
+    let header = [
+      "run", "source", "status", "epochs", "best val loss", "val acc", "wall", "differs from defaults",
+    ]
     let rows = records.map { record -> [String] in
       let summary = record.summary
       return [
-        record.name, record.statusText, summary.map { String($0.epochsRun) } ?? "-",
+        record.name, record.source, record.statusText, summary.map { String($0.epochsRun) } ?? "-",
         summary.map { format($0.bestValidationLoss, "%.4f") } ?? "-",
         summary.map { format($0.bestValidationAccuracy, "%.3f") } ?? "-",
-        summary.map { HeadlessProgress.duration($0.wallSeconds) } ?? "-",
+        // Another trainer may not report its wall time; 0 s would be a claim.
+        summary.flatMap { $0.wallSeconds > 0 ? HeadlessProgress.duration($0.wallSeconds) : nil } ?? "-",
         changes(record),
       ]
     }

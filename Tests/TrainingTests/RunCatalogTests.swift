@@ -60,13 +60,13 @@ private func finishedRun(_ overrides: [String], root: URL, name: String) throws 
   let lines = table.split(separator: "\n").map(String.init)
   let header = lines[0].split(separator: ",").map(String.init)
   // Only the settings that differ between the two runs get a column.
-  #expect(header.prefix(3) == ["run", "hp_learning_rate", "hp_epochs"])
+  #expect(header.prefix(4) == ["run", "source", "hp_learning_rate", "hp_epochs"])
   #expect(lines.count == 1 + 3 + 4)  // epochs 0…2 and 0…3
   for (url, record) in zip([first, second], records) {
     let metrics = try String(contentsOf: url.appendingPathComponent("metrics.csv"), encoding: .utf8)
       .split(separator: "\n").dropFirst().map(String.init)
     let exported = lines.filter { $0.hasPrefix(record.name + ",") }
-      .map { $0.split(separator: ",").dropFirst(3).joined(separator: ",") }
+      .map { $0.split(separator: ",").dropFirst(4).joined(separator: ",") }
     #expect(exported == metrics)
   }
   let jsonl = try MetricsExport.export(records, format: .jsonl)

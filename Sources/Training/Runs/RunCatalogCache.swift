@@ -25,7 +25,7 @@ public final class RunCatalogCache {
     var summaryStamp: Stamp?
     var configStamp: Stamp?
     var summary: RunSummary?
-    var settings: HyperParameters?
+    var config: RunCatalog.RunConfig
   }
 
   private var entries: [String: Entry] = [:]
@@ -50,14 +50,15 @@ public final class RunCatalogCache {
     }
     let staleSet = Set(stale)
     let reread = RunCatalog.readDirectories(stale.map { urls[$0] }) { url in
-      (summary: RunCatalog.readSummary(url), settings: RunCatalog.readSettings(url))
+      let summary = RunCatalog.readSummary(url)
+      return (summary: summary, config: RunCatalog.readConfig(url, summary: summary))
     }
     var read: [Int: Entry] = [:]
     for (position, index) in stale.enumerated() {
       guard let files = reread[position] else { continue }
       read[index] = Entry(
         summaryStamp: stamps[index].summary, configStamp: stamps[index].config, summary: files.summary,
-        settings: files.settings)
+        config: files.config)
     }
     var kept: [String: Entry] = [:]
     var records: [RunRecord] = []
@@ -65,7 +66,7 @@ public final class RunCatalogCache {
       let path = urls[index].path
       guard let entry = read[index] ?? (staleSet.contains(index) ? nil : entries[path]) else { continue }
       kept[path] = entry
-      records.append(RunCatalog.record(at: urls[index], summary: entry.summary, settings: entry.settings))
+      records.append(RunCatalog.record(at: urls[index], summary: entry.summary, config: entry.config))
     }
     // Runs deleted on disk drop out of the cache too.
     entries = kept

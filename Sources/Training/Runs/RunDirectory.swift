@@ -15,6 +15,8 @@ public final class RunDirectory {
   /// Column order of `metrics.csv`.
   public static let metricsHeader =
     "epoch,step,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds"
+  /// The columns of `metrics.csv` every writer puts first, in order.
+  public static let metricsColumns = metricsHeader.split(separator: ",").map(String.init)
 
   /// Creates a fresh directory under `root`; the name gets a numeric suffix if the second is taken.
   ///
@@ -79,6 +81,15 @@ public final class RunDirectory {
     parent =
       (try? Data(contentsOf: url.appendingPathComponent("summary.json")))
       .flatMap { try? JSONDecoder().decode(RunSummary.self, from: $0) }?.parent
+  }
+
+  /// Throws, saying so, when another trainer (PyTorch, Hugging Face, Lightning) wrote this run:
+  /// `what` (resume, fork) needs tunetop's own config, checkpoints and training state.
+  public func requireTunetopRun(for what: String) throws {
+    guard let summary = try? readSummary(), !summary.isTunetopRun else { return }
+    throw RunDirectoryError(
+      path: url.path,
+      reason: "this is a \(summary.source) run; \(what) works on tunetop runs only")
   }
 
   public func readSummary() throws -> RunSummary {

@@ -9,6 +9,7 @@ public enum RunFork {
   /// reproduces it. The head is kept: it is the parent's trained head.
   public static func plan(run: URL) throws -> (settings: HyperParameters, parent: RunParent) {
     let directory = try RunDirectory(existing: run)
+    try directory.requireTunetopRun(for: "fork")
     let configPath = run.appendingPathComponent("config.yaml").path
     var settings = try HyperParameters.load(path: configPath)
     let summary: RunSummary

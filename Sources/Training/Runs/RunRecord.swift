@@ -10,6 +10,9 @@ public struct RunRecord: Sendable, Equatable {
   public var summary: RunSummary?
   /// The run's resolved settings, when its `config.yaml` reads.
   public var settings: HyperParameters?
+  /// `key=value` for every setting of a run written by another trainer, whose config keys are not
+  /// tunetop's; empty for tunetop's runs.
+  public var foreignSettings: [String] = []
   /// True when a process is still writing this run.
   public var isLive: Bool
 
@@ -22,9 +25,13 @@ public struct RunRecord: Sendable, Equatable {
     return summary.status.rawValue
   }
 
-  /// `key=value` for every setting that differs from the defaults.
+  /// Which program wrote the run (`summary.json`'s `source`): tunetop, pytorch, transformers, lightning.
+  public var source: String { summary?.source ?? RunSource.tunetop }
+
+  /// `key=value` for every setting that differs from the defaults; every setting of another
+  /// trainer's run, which has no defaults to differ from.
   public var differences: [String] {
-    guard let settings else { return [] }
+    guard let settings else { return foreignSettings }
     return settings.nonDefaultKeys().map { "\($0.name)=\(settings.value(of: $0))" }
   }
 
@@ -33,7 +40,7 @@ public struct RunRecord: Sendable, Equatable {
   public func matches(_ filter: String) -> Bool {
     let words = filter.lowercased().split(whereSeparator: \.isWhitespace)
     guard !words.isEmpty else { return true }
-    let fields = ([name, statusText] + differences).map { $0.lowercased() }
+    let fields = ([name, statusText, source] + differences).map { $0.lowercased() }
     return words.allSatisfy { word in fields.contains { $0.contains(word) } }
   }
 }
@@ -87,7 +94,20 @@ public enum RunCatalog {
   }
 
   public static func record(at url: URL, readingSettings: Bool = true) -> RunRecord {
-    record(at: url, summary: readSummary(url), settings: readingSettings ? readSettings(url) : nil)
+    let summary = readSummary(url)
+    let config = readingSettings ? readConfig(url, summary: summary) : RunConfig()
+    return record(at: url, summary: summary, config: config)
+  }
+
+  /// A run's settings: tunetop's keys for its own runs, `key=value` pairs for other trainers'.
+  struct RunConfig: Sendable {
+    var settings: HyperParameters?
+    var foreign: [String] = []
+  }
+
+  static func readConfig(_ run: URL, summary: RunSummary?) -> RunConfig {
+    guard let summary, !summary.isTunetopRun else { return RunConfig(settings: readSettings(run)) }
+    return RunConfig(foreign: ForeignConfig.read(path: run.appendingPathComponent("config.yaml").path))
   }
 
   static func readSummary(_ run: URL) -> RunSummary? {
@@ -100,7 +120,7 @@ public enum RunCatalog {
   }
 
   /// A record from files already read; whether the writer is alive is asked anew every time.
-  static func record(at url: URL, summary: RunSummary?, settings: HyperParameters?) -> RunRecord {
+  static func record(at url: URL, summary: RunSummary?, config: RunConfig) -> RunRecord {
     var live = false
     if let summary, !summary.status.isFinal, let writer = summary.writer {
       live = writer.isAlive
@@ -113,7 +133,7 @@ public enum RunCatalog {
     return RunRecord(
       name: name, path: url.path,
       started: startDate(of: url.lastPathComponent),
-      summary: summary, settings: settings, isLive: live)
+      summary: summary, settings: config.settings, foreignSettings: config.foreign, isLive: live)
   }
 
   /// The local time in a `yyyyMMdd-HHmmss` prefix, read with `mktime`: a date formatter costs

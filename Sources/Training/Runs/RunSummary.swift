@@ -1,6 +1,18 @@
 /// The contents of a run's `summary.json`: how it ended and its best result.
+///
+/// Read leniently (docs/run-directory.md): a run written by another trainer may leave out or null
+/// any field but `status`, and a summary without `format` is tunetop's own format 1.
 public struct RunSummary: Sendable, Equatable, Codable {
+  /// The run-directory format this process writes.
+  public static let currentFormat = 2
+  /// What tunetop writes in `trainer`.
+  public static let tunetopTrainer = "tunetop"
+
   public var status: RunStatus
+  /// Which program wrote the run: `tunetop`, `pytorch`, `transformers` or `lightning`.
+  public var source: String = RunSource.tunetop
+  /// The writing program and its version, for people; nil when the summary does not say.
+  public var trainer: String?
   public var epochsRun: Int
   public var bestEpoch: Int
   public var bestValidationLoss: Double
@@ -43,7 +55,11 @@ public struct RunSummary: Sendable, Equatable, Codable {
     self.parent = parent
   }
 
+  /// True for a run written by tunetop itself, the only kind resume and fork can continue.
+  public var isTunetopRun: Bool { source == RunSource.tunetop }
+
   enum CodingKeys: String, CodingKey {
+    case format, source, trainer
     case status
     case epochsRun = "epochs_run"
     case bestEpoch = "best_epoch"
@@ -66,6 +82,9 @@ extension RunSummary {
   // JSON has no NaN: a value that does not exist yet (no validation before the first epoch) is null.
   public func encode(to encoder: Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(Self.currentFormat, forKey: .format)
+    try container.encode(source, forKey: .source)
+    try container.encode(trainer ?? Self.tunetopTrainer, forKey: .trainer)
     try container.encode(status, forKey: .status)
     try container.encode(epochsRun, forKey: .epochsRun)
     try container.encode(bestEpoch, forKey: .bestEpoch)
@@ -87,14 +106,16 @@ extension RunSummary {
   public init(from decoder: Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     status = try container.decode(RunStatus.self, forKey: .status)
-    epochsRun = try container.decode(Int.self, forKey: .epochsRun)
-    bestEpoch = try container.decode(Int.self, forKey: .bestEpoch)
+    source = try container.decodeIfPresent(String.self, forKey: .source) ?? RunSource.tunetop
+    trainer = try container.decodeIfPresent(String.self, forKey: .trainer)
+    epochsRun = try container.decodeIfPresent(Int.self, forKey: .epochsRun) ?? 0
+    bestEpoch = try container.decodeIfPresent(Int.self, forKey: .bestEpoch) ?? 0
     bestValidationLoss = try container.decodeIfPresent(Double.self, forKey: .bestValidationLoss) ?? .nan
     bestValidationAccuracy =
       try container.decodeIfPresent(Double.self, forKey: .bestValidationAccuracy) ?? .nan
     testAccuracy = try container.decodeIfPresent(Double.self, forKey: .testAccuracy)
     samplesPerSecond = try container.decodeIfPresent(Double.self, forKey: .samplesPerSecond) ?? 0
-    wallSeconds = try container.decode(Double.self, forKey: .wallSeconds)
+    wallSeconds = try container.decodeIfPresent(Double.self, forKey: .wallSeconds) ?? 0
     steps = try container.decodeIfPresent(Int.self, forKey: .steps) ?? 0
     reason = try container.decodeIfPresent(String.self, forKey: .reason)
     // Summaries written before `host` and `pid_started` existed came from this machine.
@@ -111,4 +132,12 @@ extension RunSummary {
 
 extension Double {
   var finiteOrNil: Double? { isFinite ? self : nil }
+}
+
+/// The writers a run directory names in `summary.json`'s `source`.
+public enum RunSource {
+  public static let tunetop = "tunetop"
+  public static let pytorch = "pytorch"
+  public static let transformers = "transformers"
+  public static let lightning = "lightning"
 }

@@ -19,6 +19,7 @@ public final class ResumableRun {
   /// Throws, naming the file, when anything is missing or does not fit; nothing is changed then.
   public static func open(_ url: URL) throws -> ResumableRun {
     let directory = try RunDirectory(existing: url)
+    try directory.requireTunetopRun(for: "resume")
     if let summary = try? directory.readSummary(), !resumableStatuses.contains(summary.status) {
       throw RunDirectoryError(
         path: url.path,
