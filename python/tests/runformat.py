@@ -114,6 +114,9 @@ def check_run(path, source, final=True):
     answers = [e for e in events if e["event"] == "command" and "id" in e]
     ids = [e["id"] for e in answers]
     assert len(ids) == len(set(ids)), "a command answered twice: %s" % ids
+    if not any(e["event"] == "control_refused" for e in events):
+        sent = {c["id"] for c in control if isinstance(c, dict) and isinstance(c.get("id"), int)}
+        assert sent <= set(ids), "commands never answered: %s" % (sent - set(ids))
     for event in answers:
         assert event["result"] in ("applied", "refused"), event
         assert event["result"] == "applied" or event["reason"], event
@@ -146,7 +149,13 @@ def check_tunetop_reads(binary, runs, path):
     line = next((l for l in listing.splitlines() if l.startswith(name + " ")), None)
     assert line is not None, "tunetop runs does not list %s:\n%s" % (name, listing)
     assert summary["status"] in line.split(), line
+    assert str(summary["epochs_run"]) in line.split(), line
+    lenient = listing.splitlines()[0].split()[1] == "source"
+    if lenient:
+        assert line.split()[1] == summary["source"], line
     exported = pandas.read_csv(io.StringIO(tunetop(binary, "export", "--runs", runs, name)))
+    if lenient:
+        assert all(source == summary["source"] for source in exported["source"])
     written = pandas.read_csv(os.path.join(path, "metrics.csv"))
     assert list(exported["epoch"]) == list(written["epoch"])
     for column in ("val_loss", "val_accuracy", "train_loss", "learning_rate"):

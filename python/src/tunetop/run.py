@@ -125,6 +125,8 @@ class Run:
         index = {id(p): i for i, p in enumerate(self._parameters)}
         self._group_indices = [[index[id(p)] for _, p in g.parameters if id(p) in index] for g in self.groups]
         self._started = time.time()
+        # Asked once: which process writes the run does not change while it runs.
+        self._writer = (_files.process_start_ticks(os.getpid()), _files.host_name())
         self._clock = time.monotonic()
         self._last_row_time = self._last_summary_time = self._clock
         self.status = "running"
@@ -551,7 +553,7 @@ class Run:
             "best_epoch": self._best_epoch, "best_val_loss": self._best_val_loss,
             "best_val_accuracy": self._best_val_accuracy,
             "samples_per_second": None, "wall_seconds": round(wall or 0.0, 3),
-            "pid": os.getpid(), "pid_started": _files.process_start_ticks(os.getpid()), "host": _files.host_name(),
+            "pid": os.getpid(), "pid_started": self._writer[0], "host": self._writer[1],
         }
         if wall and self._samples:
             summary["samples_per_second"] = self._samples / wall
