@@ -393,3 +393,18 @@ def test_groups_can_be_given_and_extra_metrics_become_columns(runs, tunetop_bin)
     if "source" not in listing.splitlines()[0]:
         pytest.skip("this tunetop reads only format 1 metrics (no extra columns, no source column yet)")
     check_tunetop_reads(tunetop_bin, runs, run.path)
+
+
+def test_a_loop_that_counts_epochs_itself_gets_a_row_for_each_epoch_end(runs):
+    model, optimizer, x, y = mlp.make()
+    with tunetop.Run(runs=runs, model=model, optimizer=optimizer) as run:
+        run.ROW_INTERVAL = 3600
+        for epoch in range(1, 4):
+            for i in range(4):
+                loss, accuracy = mlp.train_step(model, optimizer, x, y, i)
+                run.step(loss=loss, epoch=epoch)
+    written = check_run(run.path, "pytorch")
+    assert [(int(r["step"]), int(r["epoch"])) for r in written["steps"]] == [(4, 1), (8, 2), (12, 3)]
+    # Rows 4 and 8 are written at the next epoch's first step, when their gradients are gone.
+    assert [r["grad_norm"] == "" for r in written["steps"]] == [True, True, False]
+    assert written["metrics"] == []

@@ -195,9 +195,13 @@ class Run:
         if self._disabled or self._finished:
             return self.should_stop
         try:
-            self.global_step = global_step if global_step is not None else self.global_step + 1
-            if epoch is not None:
+            if epoch is not None and epoch != self._epoch:
+                if self._epoch is not None and self.global_step > self._last_row_step:
+                    # The previous step ended its epoch and gets its row; its gradients are
+                    # already those of this step, so its norms stay unknown.
+                    self._write_row(with_norms=False)
                 self._epoch = epoch
+            self.global_step = global_step if global_step is not None else self.global_step + 1
             if loss is not None:
                 self._add_loss(_cheap(loss))
             if accuracy is not None:
@@ -265,7 +269,6 @@ class Run:
             self._metrics_rows += 1
             self._update_best(int(epoch), _float(val_loss), _float(val_accuracy))
             self._epochs_run = int(epoch)
-            self._epoch = None if self._epoch is None else int(epoch) + 1
             self._write_summary()
         except Exception as error:
             self._report("evaluate", error)
@@ -469,8 +472,8 @@ class Run:
         record.update(fields)
         self._events.append_line(_files.json_line(record))
 
-    def _write_row(self, now=None):
-        norm, norms = self._gradient_norms()
+    def _write_row(self, now=None, with_norms=True):
+        norm, norms = self._gradient_norms(fresh=with_norms)
         epoch = self._epoch if self._epoch is not None else self._evaluations + 1
         loss = float(self._row_loss) / self._row_loss_n if self._row_loss_n else None
         accuracy = float(self._row_acc) / self._row_acc_n if self._row_acc_n else None
@@ -484,12 +487,12 @@ class Run:
         self._last_row_step = self.global_step
         self._last_row_time = now if now is not None else time.monotonic()
 
-    def _gradient_norms(self):
-        """Global and per-group norms of the trainable gradients; a frozen group's norm is None."""
+    def _gradient_norms(self, fresh=True):
+        """The norms for the row of the current step: remembered for it, else read now (`fresh`)."""
         pending, self._pending_norms = self._pending_norms, None
         if pending is not None and pending[0] == self.global_step:
             return pending[1]
-        return self.gradient_norms()
+        return self.gradient_norms() if fresh else (None, [None] * len(self.groups))
 
     def remember_gradient_norms(self, step):
         """Takes the norms now for the row of `step`, for trainers that zero the gradients before the
