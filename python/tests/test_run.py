@@ -408,3 +408,25 @@ def test_a_loop_that_counts_epochs_itself_gets_a_row_for_each_epoch_end(runs):
     # Rows 4 and 8 are written at the next epoch's first step, when their gradients are gone.
     assert [r["grad_norm"] == "" for r in written["steps"]] == [True, True, False]
     assert written["metrics"] == []
+
+
+def test_a_run_left_unfinished_by_an_uncaught_exception_is_failed_at_exit(tmp_path):
+    # A Hugging Face Trainer that raises never tells its callbacks; the interpreter's exit does.
+    script = tmp_path / "crash.py"
+    script.write_text(
+        "import tunetop\n"
+        "run = tunetop.Run(runs=%r, name='crash').start()\n"
+        "run.step(loss=1.0)\n"
+        "print(run.path, flush=True)\n"
+        "raise RuntimeError('out of memory, say')\n" % str(tmp_path / "runs"))
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "RuntimeError: out of memory, say" in result.stderr
+    path = result.stdout.strip()
+    with open(os.path.join(path, "summary.json")) as file:
+        summary = json.load(file)
+    assert summary["status"] == "failed" and summary["reason"] == "RuntimeError: out of memory, say"
+    with open(os.path.join(path, "events.jsonl")) as file:
+        assert json.loads(file.read().splitlines()[-1])["event"] == "finish"

@@ -1,5 +1,6 @@
 """tunetop.Run: a PyTorch training as a tunetop run (docs/run-directory.md, format 2)."""
 
+import atexit
 import json
 import math
 import os
@@ -111,6 +112,9 @@ class Run:
         try:
             self._start()
             self._disabled = False
+            # A run nobody finishes (an exception inside a Trainer, a loop without `with`) is
+            # finished when the interpreter exits, as failed or interrupted, with the reason.
+            atexit.register(self._finish_at_exit)
         except Exception as error:
             self._report("start", error)
         return self
@@ -151,12 +155,22 @@ class Run:
         self._steps = _files.AppendFile(os.path.join(self.path, "steps.csv"))
         self._control = ControlReader(os.path.join(self.path, "control.jsonl"))
 
+    def _finish_at_exit(self):
+        error = getattr(sys, "last_value", None)  # set by the interpreter for an uncaught exception
+        if isinstance(error, KeyboardInterrupt):
+            self.finish("interrupted", "interrupted by SIGINT (KeyboardInterrupt) at step %d" % self.global_step)
+        elif error is not None:
+            self.finish("failed", ("%s: %s" % (type(error).__name__, error))[:500])
+        else:
+            self.finish("failed", "the process exited at step %d before the run was finished" % self.global_step)
+
     def finish(self, status=None, reason=None):
         """Ends the run: the last steps row, a `finish` event and the final summary.json."""
         if self._finished or self._disabled:
             self._finished = True
             return
         self._finished = True
+        atexit.unregister(self._finish_at_exit)
         try:
             if self.global_step > self._last_row_step:
                 self._write_row()

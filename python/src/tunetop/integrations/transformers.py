@@ -111,8 +111,8 @@ class TunetopCallback(TrainerCallback):
         run.finish()
         self.run_path = run.path
 
-    # Exceptions in the Trainer never reach a callback; a wrapper `with` could report them. The
-    # run's status stays `running` with the pid of a dead process, which readers recognise.
+    # An exception in the Trainer never reaches a callback: the run is finished `failed` (or
+    # `interrupted`) with its reason when the interpreter exits (Run._finish_at_exit).
 
 
 # Timings of the evaluation loop itself, not metrics of the model.
