@@ -9,7 +9,7 @@ import time
 
 from . import _files
 from ._config import config_yaml
-from ._control import ControlReader, Refusal, format_number, parse_command
+from ._control import ControlReader, Refusal, parse_command
 from ._groups import groups_from_model, groups_from_spec
 
 __all__ = ["Run", "SOURCES"]
@@ -301,13 +301,12 @@ class Run:
             target = path if os.path.isabs(path) else os.path.join(self.path, path)
             directory, base = os.path.split(target)
             temporary = os.path.join(directory or ".", ".%s.tmp-%d" % (base, os.getpid()))
-            state = self.model.state_dict()
             if target.endswith(".safetensors"):
                 from safetensors.torch import save_model
 
-                save_model(self.model, temporary)
+                save_model(self.model, temporary)  # handles tied weights, unlike save_file
             else:
-                torch.save(state, temporary)
+                torch.save(self.model.state_dict(), temporary)
             os.replace(temporary, target)
             self._event("checkpoint", path=target)
             return target
@@ -384,16 +383,12 @@ class Run:
             if self.global_step > self._last_row_step and not self._row_deferred:
                 self._write_row()  # the last step's row, while its gradients are still there
             self._answer(command.id, kind, "applied")
-            self._on_stop()
         elif kind == "set":
             getattr(self, "_set_" + command.key)(command)
             self._answer(command.id, kind, "applied")
             self._event("hot_edit", key=command.key, value=command.value)
         else:
             self._set_trainable(command, kind == "unfreeze")
-
-    def _on_stop(self):
-        """Integrations hook in here (the Trainer saves before it stops)."""
 
     def _set_learning_rate(self, command):
         optimizer = self.optimizer

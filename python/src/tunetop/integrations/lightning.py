@@ -10,7 +10,6 @@ are taken in `on_before_optimizer_step`, before Lightning clips them. A `stop` c
 `trainer.should_stop`, which Lightning honours at the end of the step.
 """
 
-import math
 
 try:
     from lightning.pytorch.callbacks import Callback

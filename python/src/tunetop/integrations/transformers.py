@@ -20,11 +20,6 @@ from ..run import Run
 __all__ = ["TunetopCallback"]
 
 
-class _TrainerRun(Run):
-    def _on_stop(self):
-        self.stop_requested_at = self.global_step
-
-
 class TunetopCallback(TrainerCallback):
     """Writes the Trainer's run directory and applies tunetop commands at each optimizer step."""
 
@@ -40,7 +35,7 @@ class TunetopCallback(TrainerCallback):
         import torch
         import transformers
 
-        self.run = _TrainerRun(
+        self.run = Run(
             runs=self.runs, name=self.name or _run_name(args, model), config=_config(args, self.extra_config),
             model=model, optimizer=optimizer, scheduler=lr_scheduler, groups=self.groups, source="transformers",
             trainer="transformers %s (pytorch %s)" % (transformers.__version__, torch.__version__))
