@@ -99,8 +99,13 @@ def parse_command(line, line_number):
             raise Refusal(ident, command, "key must be one of %s, got %s" % (
                 ", ".join(SETTABLE_KEYS), _shown(key)))
         value = obj.get("value")
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())  # "3e-4" is accepted as well as 3e-4
+            except ValueError:
+                pass
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise Refusal(ident, command, "%s must be a number, got %s" % (key, _shown(value)))
+            raise Refusal(ident, command, "%s must be a number, got %s" % (key, _shown(obj.get("value"))))
         valid = SETTABLE_KEYS[key]
         if not valid.contains(float(value)):
             raise Refusal(ident, command, "%s must be %s, got %s" % (key, valid.inequalities, _shown(value)))
