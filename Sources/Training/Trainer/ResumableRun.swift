@@ -43,11 +43,20 @@ public final class ResumableRun {
       )
     }
     try prepared.model.load(weights, path: directory.lastCheckpointURL.path)
+    let generators = prepared.model.dropoutRNGStates.count
+    guard state.dropoutRNGs.count == generators else {
+      throw CheckpointMismatchError(
+        path: statePath,
+        message:
+          "the state holds \(state.dropoutRNGs.count) random-generator states but the model has \(generators)"
+      )
+    }
     // Fail here, on the caller's thread, rather than inside the trainer.
     let probe = Optimizer(state.liveSettings, store: prepared.model.store)
     try probe.restoreState(state.optimizerState)
     // Epochs logged after the state was saved will be trained again; drop them so none repeat.
     try directory.truncateMetrics(afterEpoch: state.epochsRun)
+    try directory.truncateClassMetrics(afterEpoch: state.epochsRun)
     return ResumableRun(prepared: prepared, state: state, directory: directory)
   }
 }

@@ -7,13 +7,14 @@ import Foundation
 final class TrainingSession {
   private let prepared: PreparedRun
   private var hyperParameters: HyperParameters
-  private let model: MLP
+  private let model: any FineTunableModel
   private let optimizer: Optimizer
   private var schedule: LearningRateSchedule
   private var earlyStopping: EarlyStopping
   private var unfreezePlan: UnfreezePlan
   private var shuffleRNG: SplitMix64
   private let lossFunction: SoftmaxCrossEntropy
+  private let evaluator = ModelEvaluator()
   private let directory: RunDirectory?
   private let publish: (TrainingEvent) -> Void
   private let pollCommands: () -> [TrainerCommand]
@@ -26,15 +27,16 @@ final class TrainingSession {
   private var epochsRun = 0
   private var samplesSeen = 0
   private var validationHistory: [Double] = []
+  /// The monitored value of every evaluation, as `EarlyStopping` saw it.
+  private var monitorHistory: [Double] = []
   private var best: EpochMetrics?
   private var status: RunStatus = .running
   private var reason: String?
   /// Set by `.interruptAtEpochEnd`: the run ends once the epoch under way is finished and saved.
   private var epochEndInterrupt: String?
   private var learningRate = 0.0
-  /// Shuffled sample order, batch inputs and labels: reused every step.
+  /// Shuffled sample order and batch labels: reused every step. The model gathers its own inputs.
   private var order: [Int]
-  private var batchFeatures = Matrix(rows: 0, cols: 0)
   private var batchLabels: [Int] = []
   /// Per-group gradient norms of the current step, in `store.groups` order; reused every step.
   private var groupNormValues: [Double] = []
@@ -47,6 +49,10 @@ final class TrainingSession {
   /// Wall time of earlier sessions of this run, when it was resumed.
   private var earlierWallSeconds = 0.0
   private let resumed: Bool
+  /// Names of the classes, for `classes.csv` and the dashboard.
+  private let classLabels: ClassLabels
+  /// control.jsonl, steps.csv and groups.json (run-directory format 2); nil without a directory.
+  private var liveFiles: LiveRunFiles?
 
   init(
     prepared: PreparedRun, directory: RunDirectory?, resumeFrom state: TrainingState? = nil,
@@ -67,6 +73,7 @@ final class TrainingSession {
       store: prepared.model.store)
     schedule = LearningRateSchedule(hp, stepsPerEpoch: stepsPerEpoch)
     earlyStopping = EarlyStopping(patience: hp.earlyStoppingPatience, minDelta: hp.minDelta)
+    classLabels = ClassLabels.numbered(prepared.model.classes)
     unfreezePlan = UnfreezePlan(
       groups: prepared.model.groupNames, frozen: hp.frozen, every: hp.unfreezeEvery)
     shuffleRNG = SplitMix64.sampleOrder(seed: hp.seed)
@@ -104,8 +111,9 @@ final class TrainingSession {
     earlierWallSeconds = state.wallSeconds
     validationHistory = state.validationHistory
     unfreezePlan = UnfreezePlan(explicit: state.unfreezePlan)
-    for (epoch, loss) in validationHistory.enumerated() {
-      _ = earlyStopping.observe(valLoss: loss, epoch: epoch)
+    monitorHistory = state.monitorHistory ?? validationHistory
+    for (epoch, score) in monitorHistory.enumerated() {
+      _ = earlyStopping.observe(score: score, epoch: epoch)
     }
     best = state.best
   }
@@ -115,7 +123,8 @@ final class TrainingSession {
     TrainingState(
       step: step, epochsRun: epochsRun, samplesSeen: samplesSeen, wallSeconds: wallSeconds,
       shuffleRNG: shuffleRNG.state, dropoutRNGs: model.dropoutRNGStates, order: order, progress: progress,
-      validationHistory: validationHistory, best: best, unfreezePlan: unfreezePlan.unfreezeEpoch,
+      validationHistory: validationHistory, monitorHistory: monitorHistory, best: best,
+      unfreezePlan: unfreezePlan.unfreezeEpoch,
       frozen: model.groupNames.filter { !model.store.isTrainable(group: $0) }, liveSettings: hyperParameters,
       optimizerState: optimizer.stateTensors())
   }
@@ -136,9 +145,13 @@ final class TrainingSession {
           parameterCounts: Dictionary(
             uniqueKeysWithValues: model.groupNames.map { ($0, store.parameterCount(group: $0)) }),
           frozen: model.groupNames.filter { !store.isTrainable(group: $0) },
-          trainSamples: prepared.train.count, validationSamples: prepared.validation.count)))
+          trainSamples: prepared.train.count, validationSamples: prepared.validation.count,
+          classLabels: classLabels)))
     publish(.statusChanged(.running))
     do {
+      if let directory {
+        liveFiles = try LiveRunFiles(directory: directory, names: model.groupNames, store: store, step: step)
+      }
       if resumed {
         try directory?.appendEvent(
           "resume_run", step: step, fields: ["epochs_run": .integer(epochsRun)])
@@ -177,6 +190,8 @@ final class TrainingSession {
       // The directory itself may be what failed; still tell the UI how the run ended.
       try? writeSummary()
     }
+    // The last step's row, and answers to commands that arrived after the last step boundary.
+    try? liveFiles?.finish(step: step, status: status)
     publish(.statusChanged(status))
     let summary = makeSummary()
     publish(.finished(summary))
@@ -198,12 +213,13 @@ final class TrainingSession {
       if try !handleCommands() { return nil }
       let start = progress.nextIndex
       let end = min(order.count, start + batchSize)
-      train.gather(order[start..<end], into: &batchFeatures, labels: &batchLabels)
+      let batch = order[start..<end]
+      train.gatherLabels(batch, into: &batchLabels)
       learningRate = schedule.learningRate(at: step, validationHistory: validationHistory)
 
       let store = model.store
       store.zeroGradients()
-      let logits = model.forward(batchFeatures, training: true)
+      let logits = model.forward(train, indices: batch, training: true)
       let result = lossFunction.lossAndGradient(logits: logits, labels: batchLabels)
       guard result.loss.isFinite else {
         try diverge(
@@ -232,12 +248,12 @@ final class TrainingSession {
       progress.nextIndex = end
       step += 1
       samplesSeen += count
-      publish(
-        .step(
-          StepMetrics(
-            step: step, epoch: epoch, loss: result.loss,
-            accuracy: Double(result.correct) / Double(count), learningRate: learningRate,
-            gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())))
+      let metrics = StepMetrics(
+        step: step, epoch: epoch, loss: result.loss,
+        accuracy: Double(result.correct) / Double(count), learningRate: learningRate,
+        gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())
+      publish(.step(metrics))
+      try liveFiles?.recordStep(metrics, correct: result.correct, count: count)
     }
     let totals = progress
     progress = EpochProgress()
@@ -259,7 +275,9 @@ final class TrainingSession {
 
   /// Evaluates, records and checkpoints an epoch; decides early stopping.
   private func finishEpoch(epoch: Int, totals: EpochProgress?) throws {
-    let validation = evaluate(prepared.validation)
+    var confusion: ConfusionMatrix? = ConfusionMatrix(classes: classLabels.count)
+    let validation = evaluator.evaluate(
+      model, on: prepared.validation, batchSize: 256, confusion: &confusion)
     var trainMetrics = (loss: Double.nan, accuracy: Double.nan)
     var gradientNorms: [String: Double] = [:]
     if let totals {
@@ -276,21 +294,29 @@ final class TrainingSession {
     }
     epochsRun = epoch
     validationHistory.append(validation.loss)
-    let decision = earlyStopping.observe(valLoss: validation.loss, epoch: epoch)
-    let improved = best == nil || validation.loss < best!.validationLoss
-    let metrics = EpochMetrics(
+    var metrics = EpochMetrics(
       epoch: epoch, step: step, trainLoss: trainMetrics.loss, trainAccuracy: trainMetrics.accuracy,
       validationLoss: validation.loss, validationAccuracy: validation.accuracy, learningRate: learningRate,
-      seconds: wallSeconds, isBest: improved, gradientNorms: gradientNorms)
+      seconds: wallSeconds, isBest: false, gradientNorms: gradientNorms,
+      classes: confusion.map(ClassMetrics.init))
+    let monitor = hyperParameters.monitor
+    let score = monitor.score(of: metrics)
+    monitorHistory.append(score)
+    let decision = earlyStopping.observe(score: score, epoch: epoch)
+    let improved = monitor.isBetter(metrics, than: best)
+    metrics.isBest = improved
     if improved { best = metrics }
     try directory?.appendMetrics(metrics)
+    if let classes = metrics.classes {
+      try directory?.appendClassMetrics(epoch: epoch, metrics: classes, labels: classLabels)
+    }
     if improved { try saveCheckpoint(best: true, epoch: epoch) }
     try saveCheckpoint(best: false, epoch: epoch)
     publish(.epoch(metrics))
     if epoch > 0, case .stop = decision {
       status = .earlyStopped
       reason =
-        "validation loss has not improved by more than \(hyperParameters.minDelta) for \(hyperParameters.earlyStoppingPatience) epochs; best was epoch \(best?.epoch ?? 0)"
+        "\(monitor.phrase) has not improved by more than \(hyperParameters.minDelta) for \(hyperParameters.earlyStoppingPatience) epochs; best was epoch \(best?.epoch ?? 0)"
       try directory?.appendEvent(
         "early_stop", step: step,
         fields: ["epoch": .integer(epoch), "best_epoch": .integer(best?.epoch ?? 0)])
@@ -321,7 +347,7 @@ final class TrainingSession {
     try directory.writeCheckpoint(
       model.checkpointTensors(),
       metadata: [
-        "format": "tunetop-mlp", "epoch": String(epoch), "step": String(step),
+        "format": model.checkpointFormat, "epoch": String(epoch), "step": String(step),
         "frozen": model.groupNames.filter { !model.store.isTrainable(group: $0) }.joined(separator: ","),
       ], best: best)
   }
@@ -332,7 +358,9 @@ final class TrainingSession {
   private func handleCommands() throws -> Bool {
     var paused = false
     repeat {
-      for command in pollCommands() {
+      var commands = pollCommands()
+      try liveFiles?.control.poll(step: step, into: &commands)
+      for command in commands {
         switch command {
         case .stop, .interrupt:
           status = command == .stop ? .stopped : .interrupted
@@ -407,6 +435,7 @@ final class TrainingSession {
     try directory?.appendEvent(
       frozen ? "freeze" : "unfreeze", step: step,
       fields: ["group": .text(group), "by": .text(bySchedule ? "schedule" : "user")])
+    try liveFiles?.groupsChanged(step: step)
     publish(.hotEdit(.freeze(group: group, frozen: frozen, bySchedule: bySchedule), step: step))
   }
 
@@ -451,8 +480,8 @@ final class TrainingSession {
   }
 
   /// Loss and accuracy on `data` in evaluation mode (no dropout).
-  private func evaluate(_ data: Dataset) -> (loss: Double, accuracy: Double) {
-    model.evaluate(features: data.features, labels: data.labels, batchSize: 256)
+  private func evaluate(_ data: any LabeledSamples) -> (loss: Double, accuracy: Double) {
+    evaluator.evaluate(model, on: data, batchSize: 256)
   }
 
   /// Wall time of the whole run, earlier sessions included.
@@ -466,7 +495,8 @@ final class TrainingSession {
       bestValidationAccuracy: best?.validationAccuracy ?? .nan, testAccuracy: testAccuracy,
       samplesPerSecond: wall > 0 ? Double(samplesSeen) / wall : 0, wallSeconds: wall, steps: step,
       reason: reason, writer: .current, search: hooks.search, trial: hooks.trial,
-      parent: directory?.parent)
+      parent: directory?.parent, monitor: hyperParameters.monitor,
+      bestClasses: best?.classes.map { BestClassMetrics($0, labels: classLabels) })
   }
 
   private func writeSummary() throws {
