@@ -174,6 +174,7 @@ def test_commands_change_the_training_and_each_is_answered_once(runs, tunetop_bi
         send(run, {"id": 13, "command": "resume"})
         send_raw(run, '{"id": 14, "command": "pau\n')
         send(run, {"command": "stop"})
+        send(run, {"id": 0, "command": "stop"})
         send(run, {"id": 1, "command": "set", "key": "learning_rate", "value": 0.2})  # a repeated id
         loop.advance()
         assert optimizer.param_groups[0]["lr"] == pytest.approx(lr_before * decay(run.global_step) / decay(run.global_step - 1))
@@ -216,7 +217,8 @@ def test_commands_change_the_training_and_each_is_answered_once(runs, tunetop_bi
     assert [e["event"] for e in written["events"]].count("resume") == 0  # resume while running: nothing
     assert "not valid JSON" in reasons[14]
     anonymous = [e for e in written["events"] if e["event"] == "command" and "id" not in e]
-    assert [e["reason"] for e in anonymous] == ["id must be a positive integer, got nothing"]
+    assert [e["reason"] for e in anonymous] == [
+        "id must be a positive integer, got nothing", "id must be a positive integer, got 0"]
     kinds = [(e["event"], e.get("key"), e.get("group")) for e in written["events"]]
     assert ("hot_edit", "learning_rate", None) in kinds and ("freeze", None, "hidden1") in kinds
     assert ("unfreeze", None, "hidden1") in kinds and kinds.count(("stop", None, None)) == 1

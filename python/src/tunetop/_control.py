@@ -88,8 +88,8 @@ def parse_command(line, line_number):
     ident = obj.get("id")
     command = obj.get("command") if isinstance(obj.get("command"), str) else None
     if not isinstance(ident, int) or isinstance(ident, bool) or ident < 1:
-        usable = ident if isinstance(ident, int) and not isinstance(ident, bool) else None
-        raise Refusal(usable, command, "id must be a positive integer, got %s" % _shown(ident))
+        # Not a usable id: the answer carries none (no sender can be waiting for it).
+        raise Refusal(None, command, "id must be a positive integer, got %s" % _shown(ident))
     if command not in COMMANDS:
         raise Refusal(ident, command, "command must be one of %s, got %s" % (
             ", ".join(COMMANDS), _shown(obj.get("command"))))
