@@ -1,0 +1,1 @@
+"""Callbacks that make a Hugging Face `Trainer` or a PyTorch Lightning `Trainer` a tunetop run."""
