@@ -42,6 +42,10 @@ private func loadError(_ yaml: String) -> String? {
   parameters.frozen = ["hidden1", "hidden2"]
   parameters.unfreezeEvery = 5
   parameters.layerLRDecay = 0.8
+  parameters.normalize = "minmax"
+  parameters.valTask = "data/val.csv"
+  parameters.testTask = "data/test set.csv"
+  parameters.classWeights = "balanced"
   #expect(parameters.nonDefaultKeys().count == ConfigKey.all.count, "the test must change every key")
   let yaml = parameters.yaml()
   #expect(try HyperParameters.load(yaml: yaml) == parameters)

@@ -19,6 +19,8 @@ public struct RunSummary: Sendable, Equatable, Codable {
   public var trial: Int?
   /// The run this one was forked from; nil for a run that started from the base model.
   public var parent: RunParent?
+  /// A CSV task's classes, rows per class of each split, and encodings; nil for the built-in task.
+  public var data: TableReport?
 
   public init(
     status: RunStatus, epochsRun: Int = 0, bestEpoch: Int = 0, bestValidationLoss: Double = .nan,
@@ -59,6 +61,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     case host
     case search, trial
     case parent
+    case data
   }
 }
 
@@ -82,6 +85,7 @@ extension RunSummary {
     try container.encodeIfPresent(search, forKey: .search)
     try container.encodeIfPresent(trial, forKey: .trial)
     try container.encodeIfPresent(parent, forKey: .parent)
+    try container.encodeIfPresent(data, forKey: .data)
   }
 
   public init(from decoder: Decoder) throws {
@@ -106,6 +110,7 @@ extension RunSummary {
     search = try container.decodeIfPresent(String.self, forKey: .search)
     trial = try container.decodeIfPresent(Int.self, forKey: .trial)
     parent = try container.decodeIfPresent(RunParent.self, forKey: .parent)
+    data = try container.decodeIfPresent(TableReport.self, forKey: .data)
   }
 }
 

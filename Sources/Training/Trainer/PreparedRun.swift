@@ -13,6 +13,12 @@ public final class PreparedRun {
   public let model: MLP
   /// Where the starting weights came from, for logs: `builtin`, a path, or `none`.
   public let baseDescription: String
+  /// How a CSV task's rows became inputs; stored with every checkpoint. Nil for the built-in task.
+  public internal(set) var preprocessing: TablePreprocessing?
+  /// A CSV task's classes per split and encodings, for the summary.
+  public internal(set) var tableReport: TableReport?
+  /// Per-class weights of the training loss (`class_weights: balanced`).
+  public internal(set) var classWeights: [Float]?
 
   init(
     hyperParameters: HyperParameters, train: Dataset, validation: Dataset, test: Dataset, model: MLP,
@@ -29,10 +35,24 @@ public final class PreparedRun {
   /// The built-in tasks `task` may name instead of a CSV path.
   public static let builtInTasks = ["thick-digits", "inverted-digits", "clean-digits"]
 
-  public static func prepare(_ settings: HyperParameters) throws -> PreparedRun {
+  /// `preprocessing` is a resumed run's own, which wins over refitting or the base model's.
+  public static func prepare(
+    _ settings: HyperParameters, preprocessing: TablePreprocessing? = nil
+  ) throws -> PreparedRun {
     var hyperParameters = settings
     try hyperParameters.validate()
-    let splits = try loadData(hyperParameters)
+    let base = try loadBase(hyperParameters)
+    var table: TableTask? = nil
+    let splits: (train: Dataset, validation: Dataset, test: Dataset)
+    if DigitsVariant(task: hyperParameters.task) == nil {
+      let inherited =
+        try preprocessing
+        ?? base.flatMap { try TablePreprocessing.from(metadata: $0.file.metadata, path: $0.path) }
+      table = try loadTable(hyperParameters, inherited: inherited, baseDescription: base?.path ?? "the run")
+      splits = (table!.splits.train, table!.splits.validation, table!.splits.test)
+    } else {
+      splits = try loadData(hyperParameters)
+    }
     // Checked here, not in `validate()`: how many samples there are depends on the data, not the config.
     guard hyperParameters.batchSize <= splits.train.count else {
       throw ConfigError(
@@ -42,7 +62,6 @@ public final class PreparedRun {
       )
     }
 
-    let base = try loadBase(hyperParameters)
     let architecture: MLPArchitecture
     if let base {
       architecture = base.architecture
@@ -79,9 +98,31 @@ public final class PreparedRun {
         base.file, path: base.path, skipping: hyperParameters.resetHead ? ["head"] : [])
     }
     try hyperParameters.validate(groups: model.groupNames)
-    return PreparedRun(
+    let prepared = PreparedRun(
       hyperParameters: hyperParameters, train: splits.train, validation: splits.validation,
       test: splits.test, model: model, baseDescription: base?.path ?? "none")
+    prepared.preprocessing = table?.preprocessing
+    prepared.tableReport = table?.report
+    prepared.classWeights = table?.classWeights
+    return prepared
+  }
+
+  private static func loadTable(
+    _ hp: HyperParameters, inherited: TablePreprocessing?, baseDescription: String
+  ) throws -> TableTask {
+    guard FileManager.default.fileExists(atPath: hp.task) else {
+      throw ConfigError(
+        key: "task",
+        message:
+          "no such file \(hp.task); use one of \(builtInTasks.joined(separator: ", ")) or the path of a CSV file"
+      )
+    }
+    for (key, path) in [("val_task", hp.valTask), ("test_task", hp.testTask)]
+    where path != "none" && !FileManager.default.fileExists(atPath: path) {
+      throw ConfigError(
+        key: key, message: "\(key): no such file \(path); give the path of a CSV file or none")
+    }
+    return try TableTask.load(hp, base: inherited, baseDescription: baseDescription)
   }
 
   private static func loadData(_ hp: HyperParameters) throws -> (

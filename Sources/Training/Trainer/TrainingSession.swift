@@ -72,6 +72,7 @@ final class TrainingSession {
     shuffleRNG = SplitMix64.sampleOrder(seed: hp.seed)
     order = Array(0..<prepared.train.count)
     lossFunction = SoftmaxCrossEntropy(labelSmoothing: Float(hp.labelSmoothing))
+    lossFunction.classWeights = prepared.classWeights
     startTime = clock.now
     recentThroughput = (startTime, 0)
     resumed = state != nil
@@ -323,7 +324,7 @@ final class TrainingSession {
       metadata: [
         "format": "tunetop-mlp", "epoch": String(epoch), "step": String(step),
         "frozen": model.groupNames.filter { !model.store.isTrainable(group: $0) }.joined(separator: ","),
-      ], best: best)
+      ].merging(prepared.preprocessing?.metadata ?? [:]) { kept, _ in kept }, best: best)
   }
 
   // MARK: - Control
@@ -460,13 +461,15 @@ final class TrainingSession {
 
   private func makeSummary() -> RunSummary {
     let wall = wallSeconds
-    return RunSummary(
+    var summary = RunSummary(
       status: status, epochsRun: epochsRun, bestEpoch: best?.epoch ?? 0,
       bestValidationLoss: best?.validationLoss ?? .nan,
       bestValidationAccuracy: best?.validationAccuracy ?? .nan, testAccuracy: testAccuracy,
       samplesPerSecond: wall > 0 ? Double(samplesSeen) / wall : 0, wallSeconds: wall, steps: step,
       reason: reason, writer: .current, search: hooks.search, trial: hooks.trial,
       parent: directory?.parent)
+    summary.data = prepared.tableReport
+    return summary
   }
 
   private func writeSummary() throws {
