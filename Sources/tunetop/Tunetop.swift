@@ -12,7 +12,7 @@ struct Tunetop: ParsableCommand {
     subcommands: [
       DashboardCommand.self, TrainCommand.self, RunsCommand.self, ExportCommand.self, ConfigCommand.self,
       PretrainCommand.self,
-      LRFindCommand.self, SearchCommand.self,
+      LRFindCommand.self, SearchCommand.self, PredictCommand.self,
     ],
     defaultSubcommand: DashboardCommand.self
   )
