@@ -25,6 +25,7 @@ struct FastTableReader {
   private var numbers: [Float] = []
   private var textCells: [Int: [String]] = [:]
   private var expectedBytes: Int
+  private let powersOfTen = NumberParsing.powersOfTen
 
   private init(source: String, expectedBytes: Int, textColumns: @escaping TableReader.TextColumns) {
     self.source = source
@@ -110,12 +111,17 @@ struct FastTableReader {
 
   /// One line; false gives up on the file.
   private mutating func line(_ bytes: UnsafeBufferPointer<UInt8>, number: Int) -> Bool {
-    var blank = true
-    for byte in bytes {
-      if byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == 0x0D { return false }
-      if byte != 0x20 && byte != 0x09 { blank = false }
+    if bytes.isEmpty { return true }
+    // Data rows are checked for quotes and non-ASCII bytes as they are parsed; before the header
+    // question is settled, and for lines that start blank, the whole line is looked at first.
+    if names.isEmpty || bytes[0] == 0x20 || bytes[0] == 0x09 {
+      var blank = true
+      for byte in bytes {
+        if byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == 0x0D { return false }
+        if byte != 0x20 && byte != 0x09 { blank = false }
+      }
+      if blank { return true }
     }
-    if blank { return true }
     if names.isEmpty {
       let cells = Self.cells(bytes)
       guard let first = pendingFirst else {
@@ -145,31 +151,107 @@ struct FastTableReader {
   }
 
   private mutating func row(_ bytes: UnsafeBufferPointer<UInt8>, number: Int) -> Bool {
-    var column = 0
-    var cellStart = 0
-    let width = names.count
+    let comma = UInt8(ascii: ",")
+    let count = bytes.count
+    guard count > 0, let base = bytes.baseAddress else { return false }
     var index = 0
-    while index <= bytes.count {
-      if index == bytes.count || bytes[index] == UInt8(ascii: ",") {
-        guard column < width else { return false }
-        let cell = NumberParsing.trimmed(UnsafeBufferPointer(rebasing: bytes[cellStart..<index]))
-        if isText[column] {
-          textCells[column]!.append(String(decoding: cell, as: UTF8.self))
-        } else if let value = NumberParsing.float(cell), value.isFinite {
-          numbers.append(value)
-        } else if Self.isMissing(cell) {
-          numbers.append(.nan)
+    for column in 0..<names.count {
+      if column > 0 {
+        guard index < count, base[index] == comma else { return false }
+        index += 1
+      }
+      if !isText[column], let (value, next) = plainNumber(base, from: index, count: count) {
+        numbers.append(value)
+        index = next
+        continue
+      }
+      // Text, a missing word, or a number the one-pass parser leaves to strtod.
+      var end = index
+      while end < count, base[end] != comma {
+        let byte = base[end]
+        if byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == 0x0D { return false }
+        end += 1
+      }
+      let cell = NumberParsing.trimmed(UnsafeBufferPointer(start: base + index, count: end - index))
+      if isText[column] {
+        textCells[column]!.append(String(decoding: cell, as: UTF8.self))
+      } else if let value = NumberParsing.float(cell), value.isFinite {
+        numbers.append(value)
+      } else if Self.isMissing(cell) {
+        numbers.append(.nan)
+      } else {
+        return false
+      }
+      index = end
+    }
+    guard index == count else { return false }
+    lines.append(number)
+    return true
+  }
+
+  /// A plain decimal cell starting at `start`, parsed in one pass exactly as `NumberParsing.double`
+  /// does (the same digits, the same Clinger fast path); nil leaves the cell to the general code.
+  @inline(__always)
+  private func plainNumber(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> (Float, Int)? {
+    var index = start
+    while index < count, base[index] == 0x20 || base[index] == 0x09 { index += 1 }
+    var negative = false
+    if index < count, base[index] == UInt8(ascii: "-") || base[index] == UInt8(ascii: "+") {
+      negative = base[index] == UInt8(ascii: "-")
+      index += 1
+    }
+    var mantissa: UInt64 = 0
+    var digits = 0
+    var significant = 0
+    var exponent = 0
+    var sawDot = false
+    while index < count {
+      let digit = base[index] &- UInt8(ascii: "0")
+      if digit < 10 {
+        digits += 1
+        if mantissa == 0 && digit == 0 {
+          if sawDot { exponent -= 1 }
+        } else if significant < 19 {
+          mantissa = mantissa &* 10 &+ UInt64(digit)
+          significant += 1
+          if sawDot { exponent -= 1 }
         } else {
-          return false
+          return nil
         }
-        column += 1
-        cellStart = index + 1
+      } else if base[index] == UInt8(ascii: "."), !sawDot {
+        sawDot = true
+      } else {
+        break
       }
       index += 1
     }
-    guard column == width else { return false }
-    lines.append(number)
-    return true
+    guard digits > 0 else { return nil }
+    if index < count, base[index] == UInt8(ascii: "e") || base[index] == UInt8(ascii: "E") {
+      index += 1
+      var exponentNegative = false
+      if index < count, base[index] == UInt8(ascii: "-") || base[index] == UInt8(ascii: "+") {
+        exponentNegative = base[index] == UInt8(ascii: "-")
+        index += 1
+      }
+      var written = 0
+      var exponentDigits = 0
+      while index < count {
+        let digit = base[index] &- UInt8(ascii: "0")
+        guard digit < 10 else { break }
+        written = min(written * 10 + Int(digit), 100_000)
+        exponentDigits += 1
+        index += 1
+      }
+      guard exponentDigits > 0 else { return nil }
+      exponent += exponentNegative ? -written : written
+    }
+    while index < count, base[index] == 0x20 || base[index] == 0x09 { index += 1 }
+    guard index == count || base[index] == UInt8(ascii: ","), mantissa <= 1 << 53, abs(exponent) <= 22 else {
+      return nil
+    }
+    var value = Double(mantissa)
+    value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+    return (Float(negative ? -value : value), index)
   }
 
   private mutating func finish() -> RawTable? {

@@ -11,7 +11,7 @@
 /// so one IEEE multiplication or division rounds correctly), then rounded to `Float`. Everything
 /// else — long mantissas, large exponents, `inf`, hexadecimal — goes to `strtod` itself.
 enum NumberParsing {
-  private static let powersOfTen: [Double] = (0...22).map { exponent in
+  static let powersOfTen: [Double] = (0...22).map { exponent in
     var value = 1.0
     for _ in 0..<exponent { value *= 10 }
     return value
