@@ -251,9 +251,13 @@ case "dashboard":
 case "train":
   // `train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin]`
   runTrain(arguments: Array(arguments.dropFirst()))
+case "table-load":
+  runTableLoad(arguments: Array(arguments.dropFirst()))
+case "predict-rows":
+  runPredictRows(arguments: Array(arguments.dropFirst()))
 default:
   print(
-    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | alloc | runs [--count N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path]"
+    "usage: tunetop-bench table-load FILE [--library] | predict-rows [ROWS FEATURES CLASSES] | gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | alloc | runs [--count N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path]"
   )
   exit(2)
 }

@@ -42,8 +42,8 @@ public struct TableReport: Codable, Equatable, Sendable {
   /// What `tunetop train` prints before a CSV run starts: rows per class of each split, encodings.
   public var startLines: String {
     var lines = ["classes (train/validation/test rows): \(countsLine)"]
-    let scaling = normalize == "none" ? "no scaling" : "\(normalize) scaling"
-    lines.append("features: \(scaling), \(scalingSource)")
+    lines.append(
+      "features: " + (normalize == "none" ? "no scaling" : "\(normalize) scaling, \(scalingSource)"))
     if !oneHot.isEmpty {
       lines.append(
         "one-hot: " + oneHot.keys.sorted().map { "\($0) (\(oneHot[$0]!))" }.joined(separator: ", "))
