@@ -175,3 +175,14 @@ private func imbalancedScales(rows: Int) -> String {
   let expected = (0.5 * rowLoss(0) + 2 * rowLoss(1) + 2 * rowLoss(2)) / 4.5
   #expect(abs(weighted.lossAndGradient(logits: logits, labels: labels).loss - expected) < 1e-6)
 }
+
+@Test func editingTheTaskInTheFormSwitchesTrainSamplesToAllAndBack() throws {
+  var hp = HyperParameters()
+  try hp.set(.task, from: "wine.csv")
+  #expect(hp.trainSamples == HyperParameters.allSamples)
+  try hp.set(.task, from: "thick-digits")
+  #expect(hp.trainSamples == 100)
+  try hp.set(.trainSamples, from: "30")
+  try hp.set(.task, from: "wine.csv")
+  #expect(hp.trainSamples == 30)
+}
