@@ -1,6 +1,6 @@
 import Foundation
 
-/// The target libFuzzer runs, chosen once by `TUNETOP_FUZZ_TARGET` (config, theme, safetensors, csv).
+/// The target libFuzzer runs, chosen once by `TUNETOP_FUZZ_TARGET` (config, theme, safetensors, csv, table).
 let selectedTarget: FuzzTarget = {
   let name = ProcessInfo.processInfo.environment["TUNETOP_FUZZ_TARGET"] ?? ""
   guard let target = FuzzTarget(rawValue: name) else {

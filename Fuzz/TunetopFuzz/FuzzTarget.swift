@@ -6,7 +6,7 @@ import Training
 /// the input either parses into a consistent value or throws the parser's documented error type
 /// with a non-empty message. A violation calls `fatalError`, which libFuzzer reports as a crash.
 enum FuzzTarget: String, CaseIterable, Sendable {
-  case config, theme, safetensors, csv
+  case config, theme, safetensors, csv, table
 
   /// What a source is called in error messages; checked to be more than a bare prefix.
   static let source = "fuzz-input"
@@ -19,6 +19,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case .theme: Self.theme(bytes)
     case .safetensors: Self.safetensors(bytes)
     case .csv: Self.csv(bytes)
+    case .table: Self.table(bytes)
     }
   }
 
@@ -106,6 +107,52 @@ enum FuzzTarget: String, CaseIterable, Sendable {
       check(data.classes == (data.labels.max() ?? -1) + 1, "csv: classes is not the largest label + 1")
       check(data.classes <= CSVDataset.maximumClasses, "csv: too many classes")
       check(data.features.storage.allSatisfy(\.isFinite), "csv: a feature is not finite")
+      return "parsed"
+    } catch {
+      checkMessage(error, message: messageAfterPlace(error.description))
+      return error.description
+    }
+  }
+
+  /// `TableReader.parse` (fast path, else CSV.swift) on the raw bytes: an accepted table is
+  /// rectangular with ascending lines, the fast path agrees with the library whenever it accepts,
+  /// and encoding it (fitting on every row) either works or throws a located message.
+  private static func table(_ bytes: [UInt8]) -> String {
+    let data = Data(bytes)
+    let roles: TableReader.TextColumns = { names, hasHeader in
+      let roles = TableColumns.training(names: names, hasHeader: hasHeader)
+      return Set([roles.label, roles.id].compactMap { $0 })
+    }
+    do {
+      let table = try TableReader.parse(data, source: source, textColumns: roles)
+      check(table.rowCount > 0 && table.columnCount >= 2, "table: accepted without rows or columns")
+      check(
+        table.numbers.count == table.rowCount * table.numericColumns.count, "table: numbers not rectangular")
+      check(
+        table.textColumns.values.allSatisfy { $0.count == table.rowCount }, "table: a text column is short")
+      check(zip(table.lines, table.lines.dropFirst()).allSatisfy { $0 < $1 }, "table: lines not ascending")
+      check(table.numbers.allSatisfy { $0.isNaN || $0.isFinite }, "table: an infinite number")
+      if let library = try? TableReader.parseWithLibrary(data, source: source, textColumns: roles) {
+        check(
+          library.names == table.names && library.lines == table.lines, "table: fast path and library differ")
+        check(
+          library.numbers.map(\.bitPattern) == table.numbers.map(\.bitPattern),
+          "table: fast path and library read different numbers")
+      } else {
+        fatalError("table: the fast path accepts what the library refuses")
+      }
+      let columns = TableColumns.training(names: table.names, hasHeader: table.hasHeader)
+      let labels = (0..<table.rowCount).map { table.text(row: $0, column: columns.label!) }
+      do {
+        let preprocessing = try TablePreprocessing.fit(
+          table, columns: columns, trainRows: Array(0..<table.rowCount), classes: .infer(from: labels),
+          normalize: .standard)
+        let encoded = try preprocessing.encode(table)
+        check(
+          encoded.rows == table.rowCount && encoded.cols == preprocessing.inputCount, "table: encoded shape")
+      } catch {
+        checkMessage(error, message: messageAfterPlace(error.description))
+      }
       return "parsed"
     } catch {
       checkMessage(error, message: messageAfterPlace(error.description))

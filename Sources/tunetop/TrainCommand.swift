@@ -60,6 +60,7 @@ struct TrainCommand: ParsableCommand {
     let epochs = resolved.epochs
     let path = directory.url.path
     if let parent { print("forking \(parent.run) from epoch \(parent.epoch)") }
+    if let report = prepared.tableReport { print(report.startLines) }
     let trainer = Trainer(prepared, directory: directory)
     try supervise(trainer, epochs: epochs, path: path)
   }

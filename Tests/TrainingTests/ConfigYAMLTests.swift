@@ -46,6 +46,10 @@ private func loadError(_ yaml: String) -> String? {
   parameters.gradAccumSteps = 4
   parameters.maxSeqLen = 64
   parameters.pooling = "cls"
+  parameters.normalize = "minmax"
+  parameters.valTask = "data/val.csv"
+  parameters.testTask = "data/test set.csv"
+  parameters.classWeights = "balanced"
   #expect(parameters.nonDefaultKeys().count == ConfigKey.all.count, "the test must change every key")
   let yaml = parameters.yaml()
   #expect(try HyperParameters.load(yaml: yaml) == parameters)

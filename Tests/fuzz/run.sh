@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer binary and fuzzes each target for a bounded time.
 #
-#   Tests/fuzz/run.sh [SECONDS] [TARGET...]      # default: 30 seconds each for config theme safetensors csv
+#   Tests/fuzz/run.sh [SECONDS] [TARGET...]      # default: 30 seconds each for config theme safetensors csv table
 #
 # Targets run one after another under `nice -n 19`. Each starts from the committed seeds in
 # Tests/fuzz/corpus/<target>/ and the regressions in Tests/fuzz/regressions/<target>/, and grows a
@@ -17,11 +17,11 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(config theme safetensors csv)
+((${#targets[@]})) || targets=(config theme safetensors csv table)
 for target in "${targets[@]}"; do
   case $target in
-    config | theme | safetensors | csv) ;;
-    *) echo "unknown fuzz target '$target'; expected config, theme, safetensors or csv" >&2 && exit 2 ;;
+    config | theme | safetensors | csv | table) ;;
+    *) echo "unknown fuzz target '$target'; expected config, theme, safetensors, csv or table" >&2 && exit 2 ;;
   esac
 done
 

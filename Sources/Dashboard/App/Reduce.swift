@@ -28,7 +28,7 @@ struct Reducer {
 
   /// Keys whose change alters the model or the data, so groups and sample counts must be re-read.
   static let modelKeys: [ConfigKey] = [
-    .task, .baseModel, .hiddenSizes, .resetHead, .trainSamples, .valFraction, .seed,
+    .task, .baseModel, .hiddenSizes, .resetHead, .trainSamples, .valFraction, .seed, .valTask, .testTask,
   ]
 
   mutating func apply(_ action: DashboardAction) {

@@ -51,7 +51,9 @@ struct LearningRatePanel {
 
   /// Before the model is prepared: the split as the task would make it, for a preview that is close.
   private func estimatedStepsPerEpoch(_ settings: HyperParameters) -> Int {
-    let train = max(1, Int((Double(settings.trainSamples) * (1 - settings.valFraction)).rounded()))
+    // `all` is unknown until the file is read; a stand-in keeps the preview's step count sane.
+    let samples = settings.trainSamples == HyperParameters.allSamples ? 1_000 : settings.trainSamples
+    let train = max(1, Int((Double(samples) * (1 - settings.valFraction)).rounded()))
     return settings.stepsPerEpoch(trainSamples: train)
   }
 }

@@ -48,7 +48,8 @@ public struct ConfigKey: Sendable, Hashable, Identifiable, CustomStringConvertib
   public var constraint: String {
     switch kind {
     case .rate, .real: return range?.inequalities ?? "a number"
-    case .count: return "an integer in \(range?.integerInterval ?? "")"
+    case .count:
+      return "an integer in \(range?.integerInterval ?? "")" + (acceptsAll ? " or all" : "")
     case .choice(let values): return "one of \(values.joined(separator: ", "))"
     case .flag: return "true or false"
     case .integerList:
@@ -62,7 +63,7 @@ public struct ConfigKey: Sendable, Hashable, Identifiable, CustomStringConvertib
   var typeName: String {
     switch kind {
     case .rate, .real: return "a number"
-    case .count: return "an integer"
+    case .count: return acceptsAll ? "an integer or all" : "an integer"
     case .choice, .flag, .integerList, .nameList, .text: return constraint
     }
   }

@@ -10,6 +10,7 @@ extension ConfigKey {
       guard let number = parseNumber(trimmed) else { throw typeError(text) }
       return try validated(.number(number), shown: trimmed)
     case .count:
+      if acceptsAll, trimmed.lowercased() == "all" { return .integer(HyperParameters.allSamples) }
       guard let number = parseNumber(trimmed) else { throw typeError(text) }
       return try validated(.number(number), shown: trimmed)
     case .flag:
@@ -63,6 +64,7 @@ extension ConfigKey {
       guard range?.contains(number) ?? number.isFinite else { throw rangeError(shown) }
       return value
     case (.count, .integer(let count)):
+      if acceptsAll, count == HyperParameters.allSamples { return value }
       return try validated(.number(Double(count)), shown: shown)
     case (.count, .number(let number)):
       guard number == number.rounded(), range?.contains(number) ?? true else { throw rangeError(shown) }
@@ -111,4 +113,7 @@ extension ConfigKey {
   func rangeError(_ shown: String) -> ConfigError {
     ConfigError(key: name, message: "\(name) must be \(constraint), got \(shown)")
   }
+
+  /// `train_samples` also takes the word `all`, stored as `HyperParameters.allSamples`.
+  var acceptsAll: Bool { name == "train_samples" }
 }

@@ -4,7 +4,8 @@ extension ConfigKey {
     task, baseModel, hiddenSizes, resetHead, seed, trainSamples, valFraction, learningRate,
     batchSize, epochs, optimizer, momentum, weightDecay, dropout, labelSmoothing, gradClip,
     schedule, warmupEpochs, minLRRatio, stepSize, gamma, earlyStoppingPatience, minDelta, monitor,
-    frozen, unfreezeEvery, layerLRDecay, gradAccumSteps, maxSeqLen, pooling,
+    frozen, unfreezeEvery, layerLRDecay, gradAccumSteps, maxSeqLen, pooling, normalize, valTask, testTask,
+    classWeights,
   ]
 
   // Epoch-like counts share one generous cap so a typo such as 1e9 is caught, not run for a week.
@@ -32,7 +33,8 @@ extension ConfigKey {
     kind: .count, range: .closed(0, 2_147_483_647), length: nil, increment: 1, abbreviation: "s",
     binding: .count(\.seed))
   public static let trainSamples = ConfigKey(
-    name: "train_samples", help: "labelled samples of the task to fine-tune on",
+    name: "train_samples",
+    help: "labelled samples of the task to fine-tune on, or all (a CSV file's default)",
     kind: .count, range: .closed(1, 1_000_000), length: nil, increment: 1, abbreviation: "n",
     binding: .count(\.trainSamples))
   public static let valFraction = ConfigKey(
@@ -133,4 +135,21 @@ extension ConfigKey {
     name: "pooling", help: "text tasks: mean of the token states, or cls (the first token's state)",
     kind: .choice(["mean", "cls"]), range: nil, length: nil, increment: 0, abbreviation: "pool",
     binding: .text(\.pooling))
+  public static let normalize = ConfigKey(
+    name: "normalize",
+    help: "scaling of a CSV task's features; auto: standard from scratch, a base model's own",
+    kind: .choice(["auto"] + Normalization.allCases.map(\.rawValue)), range: nil, length: nil, increment: 0,
+    abbreviation: "norm", binding: .text(\.normalize))
+  public static let valTask = ConfigKey(
+    name: "val_task", help: "a CSV file with the task's columns used as the validation set, or none",
+    kind: .text, range: nil, length: nil, increment: 0, abbreviation: "val",
+    binding: .text(\.valTask))
+  public static let testTask = ConfigKey(
+    name: "test_task", help: "a CSV file with the task's columns used as the test set, or none",
+    kind: .text, range: nil, length: nil, increment: 0, abbreviation: "test",
+    binding: .text(\.testTask))
+  public static let classWeights = ConfigKey(
+    name: "class_weights", help: "balanced weighs each class's loss by its rarity; none weighs all alike",
+    kind: .choice(["none", "balanced"]), range: nil, length: nil, increment: 0, abbreviation: "cw",
+    binding: .text(\.classWeights))
 }

@@ -12,7 +12,7 @@ enum ConfigValue: Equatable, Sendable {
   var display: String {
     switch self {
     case .number(let value): return formatNumber(value)
-    case .integer(let value): return String(value)
+    case .integer(let value): return value == HyperParameters.allSamples ? "all" : String(value)
     case .flag(let value): return value ? "true" : "false"
     case .text(let value): return value
     case .integers(let values): return values.map(String.init).joined(separator: ", ")

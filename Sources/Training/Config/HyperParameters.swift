@@ -10,6 +10,7 @@ public struct HyperParameters: Equatable, Sendable, Codable {
   public var hiddenSizes: [Int] = [128, 64]
   public var resetHead: Bool = false
   public var seed: Int = 42
+  /// Training samples drawn from the candidates; `HyperParameters.allSamples` (`all`) takes every one.
   public var trainSamples: Int = 100
   public var valFraction: Double = 0.3
   public var learningRate: Double = 1e-3
@@ -46,6 +47,18 @@ public struct HyperParameters: Equatable, Sendable, Codable {
   /// Text tasks: how an encoder's token states become one vector for the head: `mean` (over the
   /// real tokens) or `cls` (the first token's state).
   public var pooling: String = "mean"
+  /// Scaling of a CSV task's features: `auto`, `standard`, `minmax` or `none`; a base model's
+  /// stored statistics always win, and `auto` is `standard` from scratch, else `none`.
+  public var normalize: String = "auto"
+  /// A CSV file used whole as the validation set, or `none` to split one off the task.
+  public var valTask: String = "none"
+  /// A CSV file used whole as the test set, or `none` to split one off the task.
+  public var testTask: String = "none"
+  /// `balanced` weights each class's training loss by n / (classes · n_class); `none` weighs all alike.
+  public var classWeights: String = "none"
+
+  /// The `train_samples` value spelled `all`: every training candidate.
+  public static let allSamples = Int.max
 
   public init() {}
 

@@ -11,6 +11,15 @@ extension HyperParameters {
   /// keys (warmup_epochs < epochs), which a half-finished edit of several keys could not yet meet.
   public mutating func set(_ key: ConfigKey, from text: String) throws(ConfigError) {
     self[key] = try key.parse(text)
+    if key == .task {
+      // Typing a file's path in the form takes all its rows, as a config file would; going back
+      // to a built-in task brings back its default.
+      if DigitsVariant(task: task) != nil, trainSamples == Self.allSamples {
+        trainSamples = HyperParameters().trainSamples
+      } else {
+        applyTaskDefaults(explicit: [key.name])
+      }
+    }
   }
 
   /// A copy with the key moved one step in `direction` (+1 up, -1 down; larger magnitudes take

@@ -7,6 +7,7 @@ extension HyperParameters {
   public func applying(overrides: [String]) throws(ConfigError) -> HyperParameters {
     let place = "--set"
     var result = self
+    var explicit = Set<String>()
     for override in overrides {
       guard let equals = override.firstIndex(of: "="),
         !override[..<equals].trimmingCharacters(in: .whitespaces).isEmpty
@@ -23,12 +24,25 @@ extension HyperParameters {
       } catch {
         throw error.located(place)
       }
+      explicit.insert(key.name)
     }
+    result.applyTaskDefaults(explicit: explicit)
     do {
       try result.validate()
     } catch {
       throw error.located(place)
     }
     return result
+  }
+}
+
+extension HyperParameters {
+  /// A user's CSV file trains on all its rows unless `train_samples` says otherwise; the built-in
+  /// task keeps its 100, which its pinned results depend on. Applied where `task` is set.
+  mutating func applyTaskDefaults(explicit: Set<String>) {
+    guard explicit.contains(ConfigKey.task.name), !explicit.contains(ConfigKey.trainSamples.name),
+      DigitsVariant(task: task) == nil, trainSamples == HyperParameters().trainSamples
+    else { return }
+    trainSamples = Self.allSamples
   }
 }

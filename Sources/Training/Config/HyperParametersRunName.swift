@@ -7,7 +7,9 @@ extension HyperParameters {
   /// using only `[A-Za-z0-9.+-]` and `_` between tags; `defaults` when nothing differs. Tags that do
   /// not fit are replaced by `_etc`, so two names can coincide; the timestamp keeps runs apart.
   public func shortRunName() -> String {
-    let tags = nonDefaultKeys().map(runTag)
+    // `all` is a CSV file's own default for train_samples, so it says nothing about the run.
+    let fileDefault = trainSamples == Self.allSamples && DigitsVariant(task: task) == nil
+    let tags = nonDefaultKeys().filter { !(fileDefault && $0 == .trainSamples) }.map(runTag)
     guard !tags.isEmpty else { return "defaults" }
     let full = tags.joined(separator: "_")
     if full.count <= Self.runNameLimit { return full }
@@ -36,7 +38,7 @@ extension HyperParameters {
     default:
       switch self[key] {
       case .number(let value): tag = key.abbreviation + compactNumber(value)
-      case .integer(let value): tag = key.abbreviation + String(value)
+      case .integer(let value): tag = key.abbreviation + ConfigValue.integer(value).display
       default: tag = key.abbreviation + value(of: key)
       }
     }

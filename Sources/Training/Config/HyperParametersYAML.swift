@@ -53,6 +53,7 @@ extension HyperParameters {
       }
       lines[name] = line
     }
+    parameters.applyTaskDefaults(explicit: Set(lines.keys))
     do {
       try parameters.validate()
     } catch {

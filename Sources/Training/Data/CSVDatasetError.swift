@@ -24,6 +24,20 @@ public struct CSVDatasetError: Error, CustomStringConvertible, Equatable, Sendab
     case notANumber(column: Int, name: String?, cell: String)
     case notFinite(column: Int, name: String?, cell: String)
     case invalidLabel(cell: String, reason: String)
+    /// Tables: the first byte that is not UTF-8 is in this 1-based column of the line.
+    case notUTF8At(column: Int)
+    /// Tables: a quoted field opened on this line is never closed.
+    case unterminatedQuote
+    /// Tables: a feature column of text with too many distinct values to be categories.
+    case freeTextColumn(column: Int, name: String?, cell: String, distinct: Int)
+    /// Tables: a row without a label.
+    case missingLabel(column: Int, name: String?)
+    /// Tables: every row has the same label, so there is nothing to classify.
+    case singleClass(name: String)
+    /// Tables: a validation, test or prediction file's label that the training data does not have.
+    case unknownClass(cell: String, known: [String])
+    /// Tables: a column the model was trained on is not in this file.
+    case missingColumn(name: String, has: [String])
   }
 
   public var description: String {
@@ -63,6 +77,25 @@ extension CSVDatasetError.Problem {
       return "\(column(index, name)) is \"\(cell)\"; feature cells must be finite numbers"
     case .invalidLabel(let cell, let reason):
       return "label \"\(cell)\" \(reason); \(Self.labelRule)"
+    case .notUTF8At(let index):
+      return "column \(index) is not UTF-8 text; save the file as UTF-8"
+    case .unterminatedQuote:
+      return
+        "a quoted field starts on this line and is never closed; close it with \" or escape a quote as \"\""
+    case .freeTextColumn(let index, let name, let cell, let distinct):
+      return "\(column(index, name)) is \"\(cell)\", and the column has \(distinct) distinct texts; "
+        + "feature columns must be numbers, or categories with at most \(TablePreprocessing.maximumCategories) "
+        + "distinct values (one-hot encoded); drop free-text columns such as names or comments from the file"
+    case .missingLabel(let index, let name):
+      return "\(column(index, name)), the label, is empty; every training row needs a class"
+    case .singleClass(let name):
+      return "every row has the label \"\(name)\"; a classifier needs at least two classes"
+    case .unknownClass(let cell, let known):
+      let shown = known.prefix(10).joined(separator: ", ") + (known.count > 10 ? ", …" : "")
+      return "label \"\(cell)\" is not a class of the training data; the classes are \(shown)"
+    case .missingColumn(let name, let has):
+      return
+        "no column \"\(name)\", which the model was trained on; the file has \(has.joined(separator: ", "))"
     }
   }
 }

@@ -5,6 +5,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
   case invalidValFraction(Double)
   case invalidTrainSamples(requested: Int, available: Int)
   case tooFewSamples(count: Int, needed: Int)
+  case tooFewToStratify(count: Int, classes: Int)
 
   public var description: String {
     switch self {
@@ -17,6 +18,10 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     case .invalidTrainSamples(let requested, let available):
       return "train_samples is \(requested); expected 1 to \(available), the samples left after "
         + "the test and validation sets are set aside"
+    case .tooFewToStratify(let count, let classes):
+      return "the data has \(count) samples in \(classes) classes, too few to set aside a test set, a "
+        + "validation set and training samples from each class; add rows, lower val_fraction, or give "
+        + "val_task and test_task files"
     case .tooFewSamples(let count, let needed):
       return "the data has \(count) samples; expected at least \(needed), enough for a test set, "
         + "a validation set and one training sample"

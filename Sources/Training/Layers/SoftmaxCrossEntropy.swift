@@ -10,6 +10,9 @@ import Foundation
 public final class SoftmaxCrossEntropy {
   /// ε in [0, 1); mutable so a run can change it between steps.
   public var labelSmoothing: Float
+  /// Per-class weights of the training loss: the loss is Σ w_y·L / Σ w_y over the batch, as
+  /// PyTorch's `CrossEntropyLoss(weight=)`. Nil weighs every row alike.
+  public var classWeights: [Float]?
 
   /// dL/dlogits of the last `lossAndGradient`, kept so its allocation is reused between steps.
   private var gradient = Matrix(rows: 0, cols: 0)
@@ -28,7 +31,7 @@ public final class SoftmaxCrossEntropy {
     let smoothing = labelSmoothing
     let result = gradient.storage.withUnsafeMutableBufferPointer { dz in
       Self.run(
-        logits: logits, labels: labels, smoothing: smoothing, gradient: dz.baseAddress,
+        logits: logits, labels: labels, smoothing: smoothing, weights: classWeights, gradient: dz.baseAddress,
         gradientScale: gradientScale)
     }
     return (result.loss, result.correct, gradient)
@@ -36,12 +39,14 @@ public final class SoftmaxCrossEntropy {
 
   /// Mean loss and correct count without forming a gradient, for validation passes.
   public func evaluate(logits: Matrix, labels: [Int]) -> (loss: Double, correct: Int) {
-    Self.run(logits: logits, labels: labels, smoothing: labelSmoothing, gradient: nil, gradientScale: 1)
+    Self.run(
+      logits: logits, labels: labels, smoothing: labelSmoothing, weights: nil, gradient: nil, gradientScale: 1
+    )
   }
 
   private static func run(
-    logits: Matrix, labels: [Int], smoothing: Float, gradient dz: UnsafeMutablePointer<Float>?,
-    gradientScale: Double
+    logits: Matrix, labels: [Int], smoothing: Float, weights: [Float]?,
+    gradient dz: UnsafeMutablePointer<Float>?, gradientScale: Double
   ) -> (loss: Double, correct: Int) {
     let (batch, classes) = (logits.rows, logits.cols)
     precondition(labels.count == batch, "\(labels.count) labels for \(batch) rows")
@@ -49,12 +54,17 @@ public final class SoftmaxCrossEntropy {
     guard batch > 0 else { return (0, 0) }
     let onTarget = 1 - Double(smoothing)  // in Double, so the targets sum to 1 exactly
     let offTarget = Double(smoothing) / Double(classes)
-    let inverseBatch = 1 / Double(batch)
+    let inverseBatch: Double
+    if let weights {
+      inverseBatch = 1 / labels.reduce(0.0) { $0 + Double(weights[$1]) }
+    } else {
+      inverseBatch = 1 / Double(batch)
+    }
     // A scale of 1 leaves this exactly 1/batch, so unaccumulated steps are unchanged bit for bit.
     let gradientWeight = inverseBatch * gradientScale
-    let gradientOn = Float((onTarget + offTarget) * gradientWeight)
-    let gradientOff = Float(offTarget * gradientWeight)
-    let inverseBatchFloat = Float(gradientWeight)
+    var gradientOn = Float((onTarget + offTarget) * gradientWeight)
+    var gradientOff = Float(offTarget * gradientWeight)
+    var inverseBatchFloat = Float(gradientWeight)
     var totalLoss: Double = 0
     var correct = 0
     logits.storage.withUnsafeBufferPointer { z in
@@ -93,8 +103,15 @@ public final class SoftmaxCrossEntropy {
         // -Σ t_k·log p_k, with log p_k = shifted_k - logSumExp and the targets summing to 1.
         let labelLogProbability = Double(zRow[label] - maxValue) - logSumExp
         let sumLogProbability = Double(sumShifted) - Double(classes) * logSumExp
-        totalLoss -= onTarget * labelLogProbability + offTarget * sumLogProbability
+        let rowWeight = weights.map { Double($0[label]) } ?? 1
+        totalLoss -= rowWeight * (onTarget * labelLogProbability + offTarget * sumLogProbability)
         guard let dz else { continue }
+        if let weights {
+          let factor = Double(weights[label]) * gradientWeight
+          gradientOn = Float((onTarget + offTarget) * factor)
+          gradientOff = Float(offTarget * factor)
+          inverseBatchFloat = Float(factor)
+        }
         // (p_k - t_k)/batch with p_k = e_k/Σe.
         let dRow = dz + row * classes
         let scale = inverseBatchFloat / sumExp

@@ -35,6 +35,8 @@ public struct RunSummary: Sendable, Equatable, Codable {
   public var monitor: MonitoredMetric?
   /// Per-class validation metrics of the best epoch.
   public var bestClasses: BestClassMetrics?
+  /// A CSV task's classes, rows per class of each split, and encodings; nil for the built-in task.
+  public var data: TableReport?
 
   public init(
     status: RunStatus, epochsRun: Int = 0, bestEpoch: Int = 0, bestValidationLoss: Double = .nan,
@@ -83,6 +85,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     case parent
     case monitor
     case bestClasses = "best_classes"
+    case data
   }
 }
 
@@ -111,6 +114,7 @@ extension RunSummary {
     try container.encodeIfPresent(parent, forKey: .parent)
     try container.encodeIfPresent(monitor, forKey: .monitor)
     try container.encodeIfPresent(bestClasses, forKey: .bestClasses)
+    try container.encodeIfPresent(data, forKey: .data)
   }
 
   public init(from decoder: Decoder) throws {
@@ -142,6 +146,7 @@ extension RunSummary {
       $0.flatMap(MonitoredMetric.init(rawValue:))
     }
     bestClasses = try? container.decodeIfPresent(BestClassMetrics.self, forKey: .bestClasses)
+    data = try container.decodeIfPresent(TableReport.self, forKey: .data)
   }
 }
 

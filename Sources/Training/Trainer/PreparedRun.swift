@@ -17,6 +17,12 @@ public final class PreparedRun {
   public let model: any FineTunableModel
   /// Where the starting weights came from, for logs: `builtin`, a path, or `none`.
   public let baseDescription: String
+  /// How a CSV task's rows became inputs; stored with every checkpoint. Nil for the built-in task.
+  public internal(set) var preprocessing: TablePreprocessing?
+  /// A CSV task's classes per split and encodings, for the summary.
+  public internal(set) var tableReport: TableReport?
+  /// Per-class weights of the training loss (`class_weights: balanced`).
+  public internal(set) var classWeights: [Float]?
 
   init(
     hyperParameters: HyperParameters, train: any LabeledSamples, validation: any LabeledSamples,
@@ -33,10 +39,26 @@ public final class PreparedRun {
   /// The built-in tasks `task` may name instead of a CSV path.
   public static let builtInTasks = ["thick-digits", "inverted-digits", "clean-digits"]
 
-  public static func prepare(_ settings: HyperParameters) throws -> PreparedRun {
+  /// `preprocessing` is a resumed run's own, which wins over refitting or the base model's.
+  public static func prepare(
+    _ settings: HyperParameters, preprocessing: TablePreprocessing? = nil
+  ) throws -> PreparedRun {
     var hyperParameters = settings
     try hyperParameters.validate()
-    let splits = try loadData(hyperParameters)
+    var table: TableTask? = nil
+    let splits: (train: Dataset, validation: Dataset, test: Dataset)
+    if let variant = DigitsVariant(task: hyperParameters.task) {
+      let digits = try DigitsTask.fineTuningSplits(
+        variant: variant, trainSamples: hyperParameters.trainSamples,
+        valFraction: hyperParameters.valFraction,
+        seed: hyperParameters.seed)
+      splits = (digits.train, digits.validation, digits.test)
+    } else {
+      let inherited = try preprocessing ?? basePreprocessing(hyperParameters)
+      let baseDescription = hyperParameters.baseModel == "none" ? "the run" : hyperParameters.baseModel
+      table = try loadTable(hyperParameters, inherited: inherited, baseDescription: baseDescription)
+      splits = (table!.splits.train, table!.splits.validation, table!.splits.test)
+    }
     // Checked here, not in `validate()`: how many samples there are depends on the data, not the config.
     guard hyperParameters.batchSize <= splits.train.count else {
       throw ConfigError(
@@ -52,33 +74,40 @@ public final class PreparedRun {
       try built.model.checkInputs(split)
     }
     try hyperParameters.validate(groups: built.model.groupNames)
-    return PreparedRun(
+    let prepared = PreparedRun(
       hyperParameters: hyperParameters, train: splits.train, validation: splits.validation,
       test: splits.test, model: built.model, baseDescription: built.baseDescription)
+    prepared.preprocessing = table?.preprocessing
+    prepared.tableReport = table?.report
+    prepared.classWeights = table?.classWeights
+    return prepared
   }
 
-  private static func loadData(_ hp: HyperParameters) throws -> (
-    train: Dataset, validation: Dataset, test: Dataset
-  ) {
-    switch hp.task {
-    case "thick-digits", "inverted-digits", "clean-digits":
-      let splits = try DigitsTask.fineTuningSplits(
-        variant: DigitsVariant(task: hp.task)!, trainSamples: hp.trainSamples, valFraction: hp.valFraction,
-        seed: hp.seed)
-      return (splits.train, splits.validation, splits.test)
-    default:
-      guard FileManager.default.fileExists(atPath: hp.task) else {
-        throw ConfigError(
-          key: "task",
-          message:
-            "no such file \(hp.task); use one of \(builtInTasks.joined(separator: ", ")) or the path of a CSV file"
-        )
-      }
-      let data = try CSVDataset.load(path: hp.task)
-      let splits = try FineTuningSplits.split(
-        data, trainSamples: hp.trainSamples, valFraction: hp.valFraction, seed: hp.seed)
-      return (splits.train, splits.validation, splits.test)
+  /// The scaling and encodings stored with a base model file, which a table task reuses.
+  private static func basePreprocessing(_ hp: HyperParameters) throws -> TablePreprocessing? {
+    guard hp.baseModel != "none", hp.baseModel != "builtin",
+      FileManager.default.fileExists(atPath: hp.baseModel)
+    else { return nil }
+    let file = try SafeTensors.read(from: URL(fileURLWithPath: hp.baseModel))
+    return try TablePreprocessing.from(metadata: file.metadata, path: hp.baseModel)
+  }
+
+  private static func loadTable(
+    _ hp: HyperParameters, inherited: TablePreprocessing?, baseDescription: String
+  ) throws -> TableTask {
+    guard FileManager.default.fileExists(atPath: hp.task) else {
+      throw ConfigError(
+        key: "task",
+        message:
+          "no such file \(hp.task); use one of \(builtInTasks.joined(separator: ", ")) or the path of a CSV file"
+      )
     }
+    for (key, path) in [("val_task", hp.valTask), ("test_task", hp.testTask)]
+    where path != "none" && !FileManager.default.fileExists(atPath: path) {
+      throw ConfigError(
+        key: key, message: "\(key): no such file \(path); give the path of a CSV file or none")
+    }
+    return try TableTask.load(hp, base: inherited, baseDescription: baseDescription)
   }
 
 }

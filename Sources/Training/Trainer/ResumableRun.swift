@@ -27,7 +27,13 @@ public final class ResumableRun {
           "the run ended \(summary.status.rawValue); only stopped, interrupted or killed runs can be resumed")
     }
     let configPath = url.appendingPathComponent("config.yaml").path
-    let prepared = try PreparedRun.prepare(try HyperParameters.load(path: configPath))
+    // A CSV task continues with the scaling its checkpoints were trained with, not a refit.
+    let stored = try? SafeTensors.read(from: directory.lastCheckpointURL)
+    let preprocessing = try stored.flatMap {
+      try TablePreprocessing.from(metadata: $0.metadata, path: directory.lastCheckpointURL.path)
+    }
+    let prepared = try PreparedRun.prepare(
+      try HyperParameters.load(path: configPath), preprocessing: preprocessing)
     let statePath = directory.trainingStateURL.path
     guard FileManager.default.fileExists(atPath: statePath) else {
       throw RunDirectoryError(

@@ -74,12 +74,18 @@ final class TrainingSession {
       store: prepared.model.store)
     schedule = LearningRateSchedule(hp, stepsPerEpoch: stepsPerEpoch)
     earlyStopping = EarlyStopping(patience: hp.earlyStoppingPatience, minDelta: hp.minDelta)
-    classLabels = ClassLabels.numbered(prepared.model.classes)
+    // A table's class names when it has them; the head's width decides how many there are.
+    if let names = prepared.preprocessing?.classes, names.count == prepared.model.classes {
+      classLabels = names
+    } else {
+      classLabels = ClassLabels.numbered(prepared.model.classes)
+    }
     unfreezePlan = UnfreezePlan(
       groups: prepared.model.groupNames, frozen: hp.frozen, every: hp.unfreezeEvery)
     shuffleRNG = SplitMix64.sampleOrder(seed: hp.seed)
     order = Array(0..<prepared.train.count)
     lossFunction = SoftmaxCrossEntropy(labelSmoothing: Float(hp.labelSmoothing))
+    lossFunction.classWeights = prepared.classWeights
     startTime = clock.now
     recentThroughput = (startTime, 0)
     resumed = state != nil
@@ -368,7 +374,7 @@ final class TrainingSession {
       metadata: [
         "format": model.checkpointFormat, "epoch": String(epoch), "step": String(step),
         "frozen": model.groupNames.filter { !model.store.isTrainable(group: $0) }.joined(separator: ","),
-      ], best: best)
+      ].merging(prepared.preprocessing?.metadata ?? [:]) { kept, _ in kept }, best: best)
   }
 
   // MARK: - Control
@@ -508,7 +514,7 @@ final class TrainingSession {
 
   private func makeSummary() -> RunSummary {
     let wall = wallSeconds
-    return RunSummary(
+    var summary = RunSummary(
       status: status, epochsRun: epochsRun, bestEpoch: best?.epoch ?? 0,
       bestValidationLoss: best?.validationLoss ?? .nan,
       bestValidationAccuracy: best?.validationAccuracy ?? .nan, testAccuracy: testAccuracy,
@@ -516,6 +522,8 @@ final class TrainingSession {
       reason: reason, writer: .current, search: hooks.search, trial: hooks.trial,
       parent: directory?.parent, monitor: hyperParameters.monitor,
       bestClasses: best?.classes.map { BestClassMetrics($0, labels: classLabels) })
+    summary.data = prepared.tableReport
+    return summary
   }
 
   private func writeSummary() throws {

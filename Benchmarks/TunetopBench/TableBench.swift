@@ -1,0 +1,65 @@
+// `tunetop-bench table-load FILE [--library]`: reads a CSV table as `tunetop train` does and prints
+// seconds, rows, columns and peak RSS (VmHWM), for Benchmarks/tables.sh to set beside pandas.
+// `--library` forces the CSV.swift path, for the fast path's justification.
+//
+// `tunetop-bench predict-rows ROWS FEATURES CLASSES`: the built-in MLP shape (hidden 128, 64) on
+// ROWS random encoded rows in batches of 4096, as `tunetop predict` runs it after reading: rows/s
+// of forward + softmax, best of 3.
+
+import Foundation
+import Training
+
+func runTableLoad(arguments: [String]) {
+  guard let path = arguments.first else {
+    print("usage: tunetop-bench table-load FILE [--library]")
+    exit(2)
+  }
+  let library = arguments.contains("--library")
+  let start = now()
+  do {
+    let columns: TableReader.TextColumns = { names, hasHeader in
+      [TableReader.labelColumn(names: names, hasHeader: hasHeader)]
+    }
+    let table: RawTable
+    if library {
+      table = try TableReader.readWithLibrary(path: path, textColumns: columns)
+    } else {
+      table = try TableReader.read(path: path, textColumns: columns)
+    }
+    let seconds = Double(now() - start) / 1e9
+    emit(
+      json([
+        ("bench", "table-load"), ("path", library ? "library" : "default"), ("seconds", seconds),
+        ("rows", table.rowCount), ("columns", table.columnCount), ("peak_rss_kib", residentSetKiB().peak),
+        ("float32_kib", table.rowCount * table.columnCount * 4 / 1024),
+      ]))
+  } catch {
+    emit(json([("bench", "table-load"), ("error", "\(error)")]))
+    exit(1)
+  }
+}
+
+func runPredictRows(arguments: [String]) {
+  let values = arguments.compactMap { Int($0) }
+  let (rows, features, classes) =
+    values.count >= 3 ? (values[0], values[1], values[2]) : (1_000_000, 49, 10)
+  let model = MLP(inputSize: features, hiddenSizes: [128, 64], classes: classes, dropout: 0, seed: 1)
+  var rng = SplitMix64(seed: 3)
+  let inputs = Matrix(
+    rows: rows, cols: features,
+    storage: (0..<(rows * features)).map { _ in Float(rng.next() % 2000) / 1000 - 1 })
+  let predictor = Predictor(model: model, preprocessing: .digits(classes: classes, inputs: features))
+  var best = Double.infinity
+  var checksum: Float = 0
+  for _ in 0..<3 {
+    let start = now()
+    let probabilities = predictor.probabilities(inputs: inputs)
+    best = min(best, Double(now() - start) / 1e9)
+    checksum = probabilities.storage[0]
+  }
+  emit(
+    json([
+      ("bench", "predict-rows"), ("rows", rows), ("features", features), ("classes", classes),
+      ("seconds", best), ("rows_per_second", Double(rows) / best), ("checksum", Double(checksum)),
+    ]))
+}
