@@ -4,10 +4,12 @@
 // parameter. The model is random (built in Swift); speed does not depend on the weights.
 // Benchmarks/peer_bert_pytorch.py times transformers' BertModel with the same config and step.
 
+import AllocCounter
 import Foundation
 import Training
 
 func runBert(arguments: [String]) {
+  if arguments.contains("--alloc") { return bertAllocationRow() }
   func value(_ flag: String) -> Int? {
     arguments.firstIndex(of: flag).flatMap { $0 + 1 < arguments.count ? Int(arguments[$0 + 1]) : nil }
   }
@@ -62,4 +64,39 @@ func runBert(arguments: [String]) {
     }
   }
   setGEMMAllowsSecondThread(true)
+}
+
+/// `tunetop-bench bert --alloc`: heap allocations per warm encoder training step (should be 0),
+/// on a small config, with dropout, alternating a full and a shorter padded batch.
+func bertAllocationRow() {
+  let config = BertConfig(
+    vocabularySize: 500, hiddenSize: 64, layers: 2, heads: 4, intermediateSize: 128, maxPositions: 64)
+  let model = BertClassifier(config: config, classes: 3, pooling: .cls, seed: 1)
+  let optimizer = Optimizer(kind: .adamw, momentum: 0.9, weightDecay: 0.01, store: model.store)
+  let loss = SoftmaxCrossEntropy()
+  var rng = SplitMix64(seed: 2)
+  let batches = [32, 20].map { length in
+    TokenBatch(
+      tokens: (0..<(8 * length)).map { _ in Int32(rng.next() % 500) },
+      lengths: [length] + (1..<8).map { _ in 1 + Int(rng.next() % UInt64(length)) },
+      length: length)
+  }
+  let labels = [0, 1, 2, 0, 1, 2, 0, 1]
+  func step(_ batch: TokenBatch) {
+    model.store.zeroGradients()
+    let logits = model.forward(batch, training: true)
+    model.backward(loss.lossAndGradient(logits: logits, labels: labels).gradient)
+    optimizer.step(learningRate: 1e-4)
+  }
+  for batch in batches { step(batch) }
+  let steps = 20
+  let before = tt_allocation_count()
+  for index in 0..<steps { step(batches[index % 2]) }
+  let allocations = tt_allocation_count() - before
+  emit(
+    json([
+      ("bench", "alloc"), ("model", "bert-H64-L2"), ("batch", 8), ("dropout", 0.1), ("steps", steps),
+      ("allocations", allocations), ("allocations_per_step", Double(allocations) / Double(steps)),
+      ("counting", before >= 0 ? "glibc-interposed" : "unavailable"),
+    ]))
 }

@@ -68,6 +68,100 @@ int tt_cpu_has_avx2_fma(void) {
   return (ebx & (1u << 5)) != 0;
 }
 
+
+int tt_cpu_has_avx512f(void) {
+  if (!tt_cpu_has_avx2_fma()) return 0;
+  unsigned eax, ebx, ecx, edx;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+  if ((ebx & (1u << 16)) == 0) return 0;
+  // The OS must save the opmask and ZMM state (XCR0 bits 5, 6 and 7) besides XMM/YMM.
+  unsigned xcr0_lo, xcr0_hi;
+  __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+  return (xcr0_lo & 0xE6) == 0xE6;
+}
+
+#define TT_AVX512 __attribute__((target("avx512f,avx2,fma")))
+
+TT_AVX512 void tt_sgemm_kernel_6x16_avx512(
+  ptrdiff_t kc, const float *a, ptrdiff_t rsa, ptrdiff_t csa, const float *b, ptrdiff_t rsb,
+  float *c, ptrdiff_t ldc, float alpha, float beta, ptrdiff_t mr, ptrdiff_t nr) {
+  const float *a0 = a, *a1 = a + (mr > 1 ? 1 : 0) * rsa, *a2 = a + (mr > 2 ? 2 : mr - 1) * rsa;
+  const float *a3 = a + (mr > 3 ? 3 : mr - 1) * rsa, *a4 = a + (mr > 4 ? 4 : mr - 1) * rsa;
+  const float *a5 = a + (mr > 5 ? 5 : mr - 1) * rsa;
+  // One ZMM holds a whole 16-wide tile row, so six accumulators cover the tile; FMA latency (4
+  // cycles, two ports) needs eight chains in flight, so even and odd steps of k accumulate into
+  // separate sets (twelve chains) that are added at the end.
+  __m512 e0 = _mm512_setzero_ps(), e1 = _mm512_setzero_ps(), e2 = _mm512_setzero_ps();
+  __m512 e3 = _mm512_setzero_ps(), e4 = _mm512_setzero_ps(), e5 = _mm512_setzero_ps();
+  __m512 o0 = _mm512_setzero_ps(), o1 = _mm512_setzero_ps(), o2 = _mm512_setzero_ps();
+  __m512 o3 = _mm512_setzero_ps(), o4 = _mm512_setzero_ps(), o5 = _mm512_setzero_ps();
+  const int accumulates_in_place = beta == 1.0f && alpha == 1.0f && mr == TT_MR && nr == TT_NR;
+  if (accumulates_in_place) {
+    e0 = _mm512_loadu_ps(c + 0 * ldc), e1 = _mm512_loadu_ps(c + 1 * ldc), e2 = _mm512_loadu_ps(c + 2 * ldc);
+    e3 = _mm512_loadu_ps(c + 3 * ldc), e4 = _mm512_loadu_ps(c + 4 * ldc), e5 = _mm512_loadu_ps(c + 5 * ldc);
+  } else {
+    for (ptrdiff_t i = 0; i < mr; i++) _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+  }
+#define TT_STEP512(S, A0, A1, A2, A3, A4, A5, B)                      \
+  do {                                                                \
+    __m512 bv = _mm512_loadu_ps(B);                                   \
+    S##0 = _mm512_fmadd_ps(_mm512_set1_ps(*(A0)), bv, S##0);          \
+    S##1 = _mm512_fmadd_ps(_mm512_set1_ps(*(A1)), bv, S##1);          \
+    S##2 = _mm512_fmadd_ps(_mm512_set1_ps(*(A2)), bv, S##2);          \
+    S##3 = _mm512_fmadd_ps(_mm512_set1_ps(*(A3)), bv, S##3);          \
+    S##4 = _mm512_fmadd_ps(_mm512_set1_ps(*(A4)), bv, S##4);          \
+    S##5 = _mm512_fmadd_ps(_mm512_set1_ps(*(A5)), bv, S##5);          \
+  } while (0)
+  if (rsa == 1 && csa == TT_MR && rsb == TT_NR) {
+    const float *pa = a, *pb = b;
+    ptrdiff_t p = 0;
+    for (; p + 4 <= kc; p += 4, pa += 4 * TT_MR, pb += 4 * TT_NR) {
+      _mm_prefetch((const char *)(pa + 16 * TT_MR), _MM_HINT_T0);
+      _mm_prefetch((const char *)(pa + 16 * TT_MR + 16), _MM_HINT_T0);
+      TT_STEP512(e, pa, pa + 1, pa + 2, pa + 3, pa + 4, pa + 5, pb);
+      TT_STEP512(o, pa + 6, pa + 7, pa + 8, pa + 9, pa + 10, pa + 11, pb + 16);
+      TT_STEP512(e, pa + 12, pa + 13, pa + 14, pa + 15, pa + 16, pa + 17, pb + 32);
+      TT_STEP512(o, pa + 18, pa + 19, pa + 20, pa + 21, pa + 22, pa + 23, pb + 48);
+    }
+    for (; p < kc; p++, pa += TT_MR, pb += TT_NR) TT_STEP512(e, pa, pa + 1, pa + 2, pa + 3, pa + 4, pa + 5, pb);
+  } else {
+    ptrdiff_t off = 0, p = 0;
+    for (; p + 2 <= kc; p += 2, off += 2 * csa, b += 2 * rsb) {
+      _mm_prefetch((const char *)(a0 + off + 16 * csa), _MM_HINT_T0);
+      TT_STEP512(e, a0 + off, a1 + off, a2 + off, a3 + off, a4 + off, a5 + off, b);
+      TT_STEP512(
+        o, a0 + off + csa, a1 + off + csa, a2 + off + csa, a3 + off + csa, a4 + off + csa, a5 + off + csa,
+        b + rsb);
+    }
+    if (p < kc) TT_STEP512(e, a0 + off, a1 + off, a2 + off, a3 + off, a4 + off, a5 + off, b);
+  }
+#undef TT_STEP512
+  e0 = _mm512_add_ps(e0, o0), e1 = _mm512_add_ps(e1, o1), e2 = _mm512_add_ps(e2, o2);
+  e3 = _mm512_add_ps(e3, o3), e4 = _mm512_add_ps(e4, o4), e5 = _mm512_add_ps(e5, o5);
+  if (accumulates_in_place) {
+    _mm512_storeu_ps(c + 0 * ldc, e0), _mm512_storeu_ps(c + 1 * ldc, e1), _mm512_storeu_ps(c + 2 * ldc, e2);
+    _mm512_storeu_ps(c + 3 * ldc, e3), _mm512_storeu_ps(c + 4 * ldc, e4), _mm512_storeu_ps(c + 5 * ldc, e5);
+    return;
+  }
+  // A narrow edge tile touches only its nr columns: masked loads and stores never fault or write
+  // past them.
+  const __mmask16 mask = (__mmask16)(nr >= TT_NR ? 0xFFFF : (1u << nr) - 1);
+  const __m512 valpha = _mm512_set1_ps(alpha), vbeta = _mm512_set1_ps(beta);
+  __m512 rows[TT_MR] = {e0, e1, e2, e3, e4, e5};
+  for (ptrdiff_t i = 0; i < mr; i++) {
+    float *row = c + i * ldc;
+    __m512 v;
+    if (beta == 0.0f) {
+      v = _mm512_mul_ps(rows[i], valpha);  // C is not read: it may hold NaN when beta is 0
+    } else if (beta == 1.0f) {
+      v = _mm512_fmadd_ps(rows[i], valpha, _mm512_maskz_loadu_ps(mask, row));
+    } else {
+      v = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask, row), _mm512_mul_ps(rows[i], valpha));
+    }
+    _mm512_mask_storeu_ps(row, mask, v);
+  }
+}
+
 #define TT_AVX2 __attribute__((target("avx2,fma")))
 
 TT_AVX2 static inline void tt_store_row(
@@ -458,6 +552,15 @@ TT_AVX2 void tt_add_column_sums_avx2(ptrdiff_t rows, ptrdiff_t cols, const float
 #else
 
 int tt_cpu_has_avx2_fma(void) { return 0; }
+
+int tt_cpu_has_avx512f(void) { return 0; }
+
+void tt_sgemm_kernel_6x16_avx512(
+  ptrdiff_t kc, const float *a, ptrdiff_t rsa, ptrdiff_t csa, const float *b, ptrdiff_t rsb,
+  float *c, ptrdiff_t ldc, float alpha, float beta, ptrdiff_t mr, ptrdiff_t nr) {
+  (void)kc; (void)a; (void)rsa; (void)csa; (void)b; (void)rsb; (void)c; (void)ldc; (void)alpha; (void)beta; (void)mr; (void)nr;
+  abort();
+}
 
 void tt_adam_update_avx2(
   ptrdiff_t n, float *p, const float *g, float *m, float *v, float beta1, float beta2,

@@ -222,3 +222,19 @@ private let validConfig = """
     path: "head.safetensors", skipping: ["embeddings", "block0", "block1"])
   #expect(other.store.values == direct.store.values)
 }
+
+@Test func evaluationAveragesOverSequencesNotBatches() {
+  let model = BertClassifier(config: config, classes: 3, pooling: .mean, seed: 8)
+  let single = TokenBatch(sequences: [[2, 11, 3]])
+  let whole = model.evaluate(batches: [batch], labels: [labels])
+  let split = model.evaluate(
+    batches: [
+      TokenBatch(sequences: [[2, 5, 7, 9, 3]]), single, TokenBatch(sequences: [[2, 4, 6, 8, 10, 3]]),
+    ],
+    labels: [[0], [2], [1]])
+  #expect(abs(whole.loss - split.loss) < 1e-5)
+  #expect(whole.accuracy == split.accuracy)
+  let logits = model.forward(batch, training: false)
+  #expect(abs(whole.loss - SoftmaxCrossEntropy().evaluate(logits: logits, labels: labels).loss) < 1e-9)
+  #expect(model.evaluate(batches: [], labels: []) == (0, 0))
+}

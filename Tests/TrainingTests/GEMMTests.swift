@@ -100,9 +100,13 @@ private func check(
 }
 
 private let kernels: [GEMMKernel] =
-  GEMMKernel.hostHasAVX2FMA ? [.portable, .avx2] : [.portable]
+  GEMMKernel.hostHasAVX2FMA ? [.portable, .avx2] + (GEMMKernel.hostHasAVX512 ? [.avx512] : []) : [.portable]
 
-@Test(arguments: [GEMMKernel.portable, .automatic])
+/// The fallback, the best kernel of this host, and AVX2 when AVX-512 would otherwise hide it.
+private let kernelsUnderTest: [GEMMKernel] =
+  [.portable, .automatic] + (GEMMKernel.hostHasAVX512 ? [.avx2] : [])
+
+@Test(arguments: kernelsUnderTest)
 func gemmMatchesReferenceOnEdgeShapes(kernel: GEMMKernel) {
   var rng = SplitMix64(seed: 11)
   // 1×1×1 and 7×13×5 take the small-product loop; the rest cross MR/NR tile edges, and 150×…×300
@@ -121,7 +125,7 @@ func gemmMatchesReferenceOnEdgeShapes(kernel: GEMMKernel) {
   }
 }
 
-@Test(arguments: [GEMMKernel.portable, .automatic])
+@Test(arguments: kernelsUnderTest)
 func gemmHonoursStridedLeadingDimensions(kernel: GEMMKernel) {
   var rng = SplitMix64(seed: 12)
   for (m, n, k) in [(7, 13, 5), (65, 129, 33), (20, 40, 70)] {
@@ -135,7 +139,7 @@ func gemmHonoursStridedLeadingDimensions(kernel: GEMMKernel) {
   }
 }
 
-@Test(arguments: [GEMMKernel.portable, .automatic])
+@Test(arguments: kernelsUnderTest)
 func gemmTrainingSizedProductsMatchReference(kernel: GEMMKernel) {
   var rng = SplitMix64(seed: 13)
   // 260×24×260 and 270×20×254 have an A above GEMMTuning's in-place limit, so they cover the
@@ -159,7 +163,7 @@ func gemmTrainingSizedProductsMatchReference(kernel: GEMMKernel) {
   }
 }
 
-@Test(arguments: [GEMMKernel.portable, .automatic])
+@Test(arguments: kernelsUnderTest)
 func gemmSplitOverTwoThreadsMatchesReference(kernel: GEMMKernel) {
   var rng = SplitMix64(seed: 14)
   // Wide (N split), tall (M split) and too narrow to split at all.

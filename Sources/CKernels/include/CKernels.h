@@ -19,6 +19,16 @@ void tt_sgemm_kernel_6x16_avx2(
   ptrdiff_t kc, const float *a, ptrdiff_t rsa, ptrdiff_t csa, const float *b, ptrdiff_t rsb,
   float *c, ptrdiff_t ldc, float alpha, float beta, ptrdiff_t mr, ptrdiff_t nr);
 
+/// 1 when this CPU and OS can run AVX-512F code (cpuid + xgetbv for the ZMM and opmask state),
+/// 0 otherwise or on non-x86.
+int tt_cpu_has_avx512f(void);
+
+/// The same contract as tt_sgemm_kernel_6x16_avx2 (same packed slivers, same strides, same beta 0
+/// rule), with one 16-wide ZMM per tile row. Only call when tt_cpu_has_avx512f() returned 1.
+void tt_sgemm_kernel_6x16_avx512(
+  ptrdiff_t kc, const float *a, ptrdiff_t rsa, ptrdiff_t csa, const float *b, ptrdiff_t rsb,
+  float *c, ptrdiff_t ldc, float alpha, float beta, ptrdiff_t mr, ptrdiff_t nr);
+
 /// Packs a TT_NR-column sliver of op(B) = B^T (B stored n x k, row stride ldb) into `dst`:
 /// dst[p * TT_NR + j] = b[j * ldb + p] for p < kc, j < nr; columns nr..<TT_NR are zero.
 /// Transposing is the costly packing case, so it gets an AVX2 8x8 transpose.

@@ -47,19 +47,30 @@ public func gemm(
 
 /// The micro-kernel in use on this machine, for logs and benchmark output.
 public var gemmKernelDescription: String {
-  GEMMKernel.automatic.resolved == .avx2 ? "avx2-fma-6x16" : "portable-6x16"
+  switch GEMMKernel.automatic.resolved {
+  case .avx512: "avx512-6x16"
+  case .avx2: "avx2-fma-6x16"
+  default: "portable-6x16"
+  }
 }
 
-/// Which micro-kernel a call uses; tests force `.portable` to cover the fallback on AVX2 machines.
+/// Which micro-kernel a call uses; tests force `.portable` (and `.avx2` on AVX-512 machines) to
+/// cover the fallbacks.
 enum GEMMKernel: Sendable {
-  case automatic, portable, avx2
+  case automatic, portable, avx2, avx512
 
   /// cpuid runs once; the answer cannot change while the process lives.
   static let hostHasAVX2FMA = tt_cpu_has_avx2_fma() != 0
+  /// AVX-512 doubles the width of every FMA: the 6×16 tile is six ZMM rows (same packing).
+  static let hostHasAVX512 = tt_cpu_has_avx512f() != 0
 
   var resolved: GEMMKernel {
     switch self {
-    case .automatic: return GEMMKernel.hostHasAVX2FMA ? .avx2 : .portable
+    case .automatic:
+      return GEMMKernel.hostHasAVX512 ? .avx512 : GEMMKernel.hostHasAVX2FMA ? .avx2 : .portable
+    case .avx512:
+      precondition(GEMMKernel.hostHasAVX512, "AVX-512 kernel requested on a CPU without it")
+      return .avx512
     case .avx2:
       precondition(GEMMKernel.hostHasAVX2FMA, "AVX2+FMA kernel requested on a CPU without it")
       return .avx2

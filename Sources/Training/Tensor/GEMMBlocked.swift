@@ -62,7 +62,9 @@ struct GEMMProblem: @unchecked Sendable {
     // a training step packs into the same warm memory every time and allocates nothing.
     let packedB = tt_thread_scratch(aCount + bCount)!
     let packedA = packedB + bCount
-    let useAVX2 = kernel == .avx2
+    // The AVX-512 kernel reads the same packed slivers, packed by the AVX2 packers.
+    let useAVX2 = kernel == .avx2 || kernel == .avx512
+    let useAVX512 = kernel == .avx512
     // Strides of an A sliver as the kernel reads it: packed, or the stored A in place.
     let (rsa, csa) = packsA ? (1, mr) : (transposeA ? (1, lda) : (lda, 1))
 
@@ -94,7 +96,10 @@ struct GEMMProblem: @unchecked Sendable {
               aSliver = transposeA ? a + pc * lda + ic + ir : a + (ic + ir) * lda + pc
             }
             let cTile = c + (ic + ir) * ldc + jc + jr
-            if useAVX2 {
+            if useAVX512 {
+              tt_sgemm_kernel_6x16_avx512(
+                kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, sliceBeta, mrTile, nrTile)
+            } else if useAVX2 {
               tt_sgemm_kernel_6x16_avx2(
                 kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, sliceBeta, mrTile, nrTile)
             } else {

@@ -139,12 +139,11 @@ public final class BertClassifier {
       logitsGradient.rows == batch.count && logitsGradient.cols == classes,
       "logits gradient is \(logitsGradient.rows)×\(logitsGradient.cols), expected \(batch.count)×\(classes)")
     guard let lowest = groupNames.firstIndex(where: { store.isTrainable(group: $0) }) else { return }
-    let trainable = groupNames.map { store.isTrainable(group: $0) }
     logitsGradient.storage.withUnsafeBufferPointer { dlogits in
       store.values.withUnsafeBufferPointer { values in
         store.gradients.withUnsafeMutableBufferPointer { grads in
           backwardPass(
-            dlogits.baseAddress!, lowest: lowest, trainable: trainable, values: values.baseAddress!,
+            dlogits.baseAddress!, lowest: lowest, values: values.baseAddress!,
             gradients: grads.baseAddress!)
         }
       }
@@ -152,11 +151,13 @@ public final class BertClassifier {
   }
 
   private func backwardPass(
-    _ dlogits: UnsafePointer<Float>, lowest: Int, trainable: [Bool], values: UnsafePointer<Float>,
+    _ dlogits: UnsafePointer<Float>, lowest: Int, values: UnsafePointer<Float>,
     gradients: UnsafeMutablePointer<Float>
   ) {
+    // A frozen group gets no gradient pointer, so none of its layers can compute weight gradients.
     func p(_ group: Int) -> ParameterPointers {
-      ParameterPointers(values: values, gradients: trainable[group] ? gradients : nil)
+      ParameterPointers(
+        values: values, gradients: store.isTrainable(group: groupNames[group]) ? gradients : nil)
     }
     let headIndex = groupNames.count - 1
     guard let fromHead = head.backward(dlogits, needsInputGradient: lowest < headIndex, p(headIndex)) else {
@@ -190,5 +191,29 @@ public final class BertClassifier {
   public func pooledVectors() -> Matrix {
     let values = head.pooledVectors()
     return Matrix(rows: values.count / config.hiddenSize, cols: config.hiddenSize, storage: values)
+  }
+}
+
+extension BertClassifier {
+  /// Mean (unsmoothed unless asked) cross-entropy and accuracy over already batched sequences, in
+  /// evaluation mode; `labels[i]` are the labels of `batches[i]`. No sequences score 0 for both.
+  public func evaluate(batches: [TokenBatch], labels: [[Int]], labelSmoothing: Float = 0) -> (
+    loss: Double, accuracy: Double
+  ) {
+    precondition(batches.count == labels.count, "\(labels.count) label lists for \(batches.count) batches")
+    let loss = SoftmaxCrossEntropy(labelSmoothing: labelSmoothing)
+    var totalLoss: Double = 0
+    var correct = 0
+    var count = 0
+    for (batch, batchLabels) in zip(batches, labels) {
+      precondition(
+        batchLabels.count == batch.count, "\(batchLabels.count) labels for \(batch.count) sequences")
+      let result = loss.evaluate(logits: forward(batch, training: false), labels: batchLabels)
+      totalLoss += result.loss * Double(batch.count)
+      correct += result.correct
+      count += batch.count
+    }
+    guard count > 0 else { return (0, 0) }
+    return (totalLoss / Double(count), Double(correct) / Double(count))
   }
 }
