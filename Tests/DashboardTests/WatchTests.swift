@@ -93,6 +93,8 @@ private func watchingState(width: Int = 80, height: Int = 24) -> DashboardState 
   var state = watchingState()
   _ = reduce(
     &state, .trainingEvents([.statusChanged(.completed), .finished(RunSummary(status: .completed))]))
+  #expect(!statusBar(state).keyHints.contains { $0.key == "s" }, "no `s start` is offered for a refused key")
+  #expect(statusBar(state).keyHints.contains { $0.key == "q" })
   #expect(press([.character("s")], &state).isEmpty, "s never starts a run of this process while watching")
   #expect(state.message?.text.contains("the watched run has ended") == true)
   state.focus = .layers
@@ -110,4 +112,31 @@ private func watchingState(width: Int = 80, height: Int = 24) -> DashboardState 
     _ = reduce(&state, .watch(.sent(id: 3, text: "pause")))
     expectGolden(screen(state), "watch-pending-\(width)x\(height)")
   }
+}
+
+/// Another trainer's run watched from its first step: its start knows no step count (`RunFollower`
+/// gives the steps done so far, 1), so the x axis must grow with the steps rather than clip them.
+@Test func aForeignRunWatchedFromItsStartDrawsItsSteps() {
+  var state = idleState(width: 100, height: 30)
+  let watched = WatchedRun(
+    path: "runs/20260101-000000-torch", name: "20260101-000000-torch", source: "pytorch")
+  _ = reduce(&state, .watch(.begin(watched, settings: HyperParameters())))
+  let start = RunStart(
+    directory: watched.path, hyperParameters: HyperParameters(), stepsPerEpoch: 1, totalSteps: 1,
+    groups: ["hidden1", "head"], parameterCounts: ["hidden1": 144, "head": 51], frozen: [], trainSamples: 0,
+    validationSamples: 0)
+  var events: [TrainingEvent] = [.started(start), .statusChanged(.running)]
+  for step in stride(from: 3, through: 300, by: 3) {
+    events.append(
+      .step(
+        StepMetrics(
+          step: step, epoch: 1 + step / 200, loss: 1.1 / Double(step).squareRoot(), accuracy: 0.5,
+          learningRate: 0.01, gradientNorm: 0.4, gradientNorms: [:], samplesPerSecond: 2000)))
+  }
+  _ = reduce(&state, .trainingEvents(events))
+  let rows = (0..<30).map { screen(state).line($0) }
+  let loss = rows.prefix(9).map { String($0.dropFirst(40)) }
+  #expect(loss.contains { $0.contains("step 0") && $0.contains("300") }, "\(loss.joined(separator: "\n"))")
+  let braille = loss.joined().unicodeScalars.filter { (0x2801...0x28FF).contains($0.value) }
+  #expect(braille.count > 10, "\(loss.joined(separator: "\n"))")
 }

@@ -47,6 +47,8 @@ struct MetricPanels {
     case .starting?: note = "starting…"
     default: note = epochs.isEmpty ? "first epoch running…" : ""
     }
+    // Another trainer's run does not say how many steps it will take (its start shows only the
+    // steps done so far), so the x axis grows with the steps drawn rather than clip them.
     return MetricPanel(
       panel: panel, focused: state.focus == panel,
       trainSteps: (steps?.buckets ?? []).map { (Double($0.lastX), $0.mean) },
@@ -54,7 +56,8 @@ struct MetricPanels {
       validation: epochs.map(point), best: run?.bestEpoch.map(point), higherIsBetter: higherIsBetter,
       format: format, logScale: logScale, smoothingWeight: state.smoothing ? state.smoothingWeight : nil,
       overfittingOnset: onset, hotEditSteps: run?.hotEdits.map(\.step) ?? [],
-      totalSteps: run?.start?.totalSteps, note: note,
+      totalSteps: run?.start.map { max($0.totalSteps, run?.lastStep?.step ?? 0, epochs.last?.step ?? 0) },
+      note: note,
       trailer: trailer.isEmpty ? nil : trailer.joined(separator: " · "))
   }
 }

@@ -95,7 +95,10 @@ func statusBar(_ state: DashboardState) -> StatusBar {
   } else if state.screen != .main {
     hints = screenHints(state.screen)
   } else {
-    hint({ if case .startStop = $0 { true } else { false } }, active ? "stop" : "start")
+    // A watched run that has ended takes no `s`: this process never starts a run while watching.
+    if active || state.watching == nil {
+      hint({ if case .startStop = $0 { true } else { false } }, active ? "stop" : "start")
+    }
     if active {
       hint({ if case .pauseResume = $0 { true } else { false } }, run?.status == .paused ? "resume" : "pause")
     }
