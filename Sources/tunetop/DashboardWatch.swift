@@ -15,7 +15,16 @@ extension DashboardApp {
       return
     }
     let record = RunCatalog.record(at: url)
-    let settings = record.settings ?? HyperParameters()
+    var settings = record.settings ?? HyperParameters()
+    if record.settings == nil {
+      // Another trainer's config: the form shows only the keys it takes live, with its own values.
+      for pair in record.foreignSettings {
+        let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, DashboardState.hotKeys.contains(parts[0]), let key = ConfigKey.named(parts[0])
+        else { continue }
+        try? settings.set(key, from: parts[1])
+      }
+    }
     watcher = Watcher(
       follower: RunFollower(run: url),
       sender: ControlSender(run: url, sender: "tunetop watch (\(RunWriter.current.host) pid \(getpid()))"))

@@ -5,12 +5,12 @@ import Testing
 
 /// A dashboard watching a run another process writes, mid-run: the events are what a
 /// `RunFollower` would feed it.
-private func watchingState(width: Int = 80, height: Int = 24) -> DashboardState {
+private func watchingState(width: Int = 80, height: Int = 24, source: String = "pytorch") -> DashboardState {
   var state = idleState(width: width, height: height)
   var settings = HyperParameters()
   settings.epochs = 40
   settings.earlyStoppingPatience = 3
-  let watched = WatchedRun(path: "runs/20260101-000000-test", name: "20260101-000000-test", source: "pytorch")
+  let watched = WatchedRun(path: "runs/20260101-000000-test", name: "20260101-000000-test", source: source)
   _ = reduce(&state, .watch(.begin(watched, settings: settings)))
   _ = reduce(&state, .trainingEvents(scriptedEvents()))
   return state
@@ -60,7 +60,7 @@ private func watchingState(width: Int = 80, height: Int = 24) -> DashboardState 
 }
 
 @Test func onlyTheHotKeysAreEditableAndTheirEditsAreSent() {
-  var state = watchingState()
+  var state = watchingState(source: "tunetop")
   state.focus = .hyperparameters
   state.formIndex = ConfigKey.all.firstIndex(of: .epochs)!
   _ = press([.enter], &state)
@@ -139,4 +139,20 @@ private func watchingState(width: Int = 80, height: Int = 24) -> DashboardState 
   #expect(loss.contains { $0.contains("step 0") && $0.contains("300") }, "\(loss.joined(separator: "\n"))")
   let braille = loss.joined().unicodeScalars.filter { (0x2801...0x28FF).contains($0.value) }
   #expect(braille.count > 10, "\(loss.joined(separator: "\n"))")
+}
+
+/// Another trainer's run has no tunetop settings: its form holds only the keys it takes live, and
+/// its Learning-rate panel draws the rates its steps reported, not a preview of tunetop's schedule.
+@Test func anotherTrainersRunShowsOnlyItsLiveKeysAndTheRatesItReported() {
+  var state = watchingState(width: 100, height: 30)
+  #expect(state.formKeys == [.learningRate, .weightDecay, .dropout])
+  state.focus = .hyperparameters
+  _ = press([.down, .down, .down, .down], &state)
+  #expect(state.focusedKey == .dropout, "the selection stops at the last live key")
+  let text = screen(state).text
+  #expect(!text.contains("base_model") && !text.contains("schedule"), "\(text)")
+  #expect(text.contains("as reported"), "\(text)")
+  #expect(!text.contains("cosine"), "no schedule preview of tunetop's defaults: \(text)")
+  #expect(state.run?.stepLearningRate.buckets.isEmpty == false)
+  #expect(watchingState(source: "tunetop").formKeys == ConfigKey.all)
 }

@@ -166,6 +166,8 @@ def test_a_pytorch_loop_is_watched_steered_and_stopped_from_the_dashboard(tmp_pa
             pane.keys("j")
             wait_for("the selection to move past %s" % current, lambda: selected_key(pane.text()) != current, 5, pane)
         assert selected_key(pane.text()) == "learning_rate", pane.text()
+        row = next(line for line in pane.text().splitlines() if "›learning_rate" in line)
+        assert row.split("›learning_rate", 1)[1].split()[0] == "0.01", "the run's own rate, not tunetop's: " + row
         pane.keys("Enter")
         pane.keys("2.5e-4", literal=True)
         pane.keys("Enter")

@@ -21,7 +21,7 @@ public struct DashboardState: Equatable, Sendable {
   /// Where `w` saves the settings (the `--config` file they came from, or `tunetop.yaml`).
   public var configPath: String
   public var focus: Panel = .hyperparameters
-  /// Index into `ConfigKey.all` of the focused form row.
+  /// Index into `formKeys` of the focused form row.
   public var formIndex = 0
   /// The first form row shown; kept so the focused row is always visible.
   public var formTop = 0
@@ -90,7 +90,17 @@ public struct DashboardState: Equatable, Sendable {
   /// A run has been asked for and has not finished yet.
   public var isRunActive: Bool { run?.isActive ?? false }
 
-  public var focusedKey: ConfigKey { ConfigKey.all[formIndex] }
+  public var focusedKey: ConfigKey { formKeys[min(formIndex, formKeys.count - 1)] }
+
+  /// A run another trainer writes (PyTorch, Hugging Face, Lightning), watched: tunetop's own
+  /// settings mean nothing for it, so the form and the learning-rate panel show only what it reports.
+  public var watchesAnotherTrainer: Bool { watching.map { $0.source != "tunetop" } ?? false }
+
+  /// The form's rows: every key, or for another trainer's run only the keys it takes live, since
+  /// tunetop's defaults for the rest would pass for that run's settings.
+  public var formKeys: [ConfigKey] {
+    watchesAnotherTrainer ? ConfigKey.all.filter { DashboardState.hotKeys.contains($0.name) } : ConfigKey.all
+  }
 
   /// Groups as the trainer reports them once running, else from the prepared model.
   public var groups: [String] { run?.start?.groups ?? model?.groups ?? [] }

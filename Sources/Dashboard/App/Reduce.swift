@@ -161,7 +161,7 @@ struct Reducer {
     }
     switch state.focus {
     case .hyperparameters:
-      state.formIndex = min(max(0, state.formIndex + offset), ConfigKey.all.count - 1)
+      state.formIndex = min(max(0, state.formIndex + offset), state.formKeys.count - 1)
       state.formError = nil
     case .layers:
       state.layerIndex = min(max(0, state.layerIndex + offset), max(0, state.groups.count - 1))
@@ -173,7 +173,7 @@ struct Reducer {
   mutating func keepFocusVisible() {
     state.formTop = Scrolling.top(
       state.formTop, keeping: state.formIndex, rows: max(1, DashboardLayout(state).formRows),
-      count: ConfigKey.all.count)
+      count: state.formKeys.count)
   }
 
   // MARK: - The form

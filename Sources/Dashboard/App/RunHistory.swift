@@ -22,6 +22,8 @@ public struct RunHistory: Equatable, Sendable {
   public var status: RunStatus = .running
   public var stepLoss = BucketedSeries(capacity: 512)
   public var stepAccuracy = BucketedSeries(capacity: 512)
+  /// The rate each step ran at, as the trainer reports it (what another trainer's schedule did).
+  public var stepLearningRate = BucketedSeries(capacity: 512)
   public var epochs: [EpochMetrics] = []
   public var lastStep: StepMetrics?
   public var gradientNorms: [String: [Double]] = [:]
@@ -87,6 +89,7 @@ public struct RunHistory: Equatable, Sendable {
     case .step(let metrics):
       stepLoss.append(x: metrics.step, metrics.loss)
       stepAccuracy.append(x: metrics.step, metrics.accuracy)
+      stepLearningRate.append(x: metrics.step, metrics.learningRate)
       lastStep = metrics
       for (group, norm) in metrics.gradientNorms where !frozen.contains(group) {
         var window = gradientNorms[group, default: []]

@@ -51,6 +51,8 @@ extension Reducer {
       state.settings = settings
       state.run = RunHistory()
       state.screen = .main
+      state.formIndex = 0
+      state.formTop = 0
       state.editor = nil
       state.formError = nil
       state.message = StatusMessage("watching \(watched.name) (\(watched.source)); q leaves it running")

@@ -5,7 +5,7 @@ struct HyperparametersPanel {
   var state: DashboardState
 
   func draw(into buffer: inout ScreenBuffer, in rect: Rect) {
-    let keys = ConfigKey.all
+    let keys = state.formKeys
     let changed = keys.filter { !state.settings.isDefault($0) }.count
     let visible = max(0, rect.height - 2)
     // The reducer scrolls for the real layout; clamping again keeps any rect honest (tests, odd sizes).

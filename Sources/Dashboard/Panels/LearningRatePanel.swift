@@ -1,13 +1,18 @@
 import Training
 
 /// The whole learning-rate schedule (warmup included) over the run's steps, redrawn on every edit,
-/// with a marker at the current step and at every hot edit during a run.
+/// with a marker at the current step and at every hot edit during a run; for another trainer's
+/// watched run, the rate its steps reported.
 struct LearningRatePanel {
   var state: DashboardState
 
   func draw(into buffer: inout ScreenBuffer, in rect: Rect) {
     if let finder = state.lrFinder {
       LRFinderPlot(finder: finder, focused: state.focus == .learningRate).draw(into: &buffer, in: rect)
+      return
+    }
+    if state.watchesAnotherTrainer {
+      drawReported(into: &buffer, in: rect)
       return
     }
     let settings = state.settings
@@ -46,6 +51,36 @@ struct LearningRatePanel {
       series: [BrailleChart.Series(points: curve.map { (Double($0.step), $0.lr) }, role: .learningRate)],
       xRange: 0...Double(max(1, total - 1)), yRange: nil, verticalMarkers: markers, pointMarkers: points,
       xLabels: ("step 0", "\(total) (\(settings.epochs) ep)"))
+    chart.draw(into: &buffer, in: inner)
+  }
+
+  /// Another trainer's run: the rate each step ran at (steps.csv's learning_rate), since tunetop
+  /// cannot know that trainer's schedule to preview it.
+  private func drawReported(into buffer: inout ScreenBuffer, in rect: Rect) {
+    let run = state.run
+    let current = run?.lastStep
+    let now = current.map { "now " + NumberFormat.compact($0.learningRate) }
+    let candidates = [now.map { $0 + " · as reported" }, now, "as reported"].compactMap { $0 }
+    let room = rect.width - Panel.learningRate.title.count - 8
+    let inner = Box(
+      title: Panel.learningRate.title, focused: state.focus == .learningRate, key: "4",
+      trailer: candidates.first { $0.count <= room } ?? ""
+    )
+    .draw(into: &buffer, in: rect)
+    guard inner.width > 6, inner.height >= 2 else { return }
+    let buckets = run?.stepLearningRate.buckets ?? []
+    guard let last = current?.step, !buckets.isEmpty else {
+      buffer.put(
+        TextFit.truncate("the rate appears as steps.csv grows", to: inner.width - 1), x: inner.x + 1,
+        y: inner.y,
+        style: Style(foreground: .dimText))
+      return
+    }
+    let markers = (run?.hotEdits ?? []).map { BrailleChart.VerticalMarker(x: Double($0.step), role: .marker) }
+    let chart = BrailleChart(
+      series: [BrailleChart.Series(points: buckets.map { (Double($0.lastX), $0.mean) }, role: .learningRate)],
+      xRange: 0...Double(max(1, last)), yRange: nil, verticalMarkers: markers, pointMarkers: [],
+      xLabels: ("step 0", "\(last)"))
     chart.draw(into: &buffer, in: inner)
   }
 
