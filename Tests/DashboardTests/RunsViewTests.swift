@@ -77,10 +77,17 @@ private func scriptedRecords() -> [RunRecord] {
     RunRecord(
       name: "20261031-120000-killed", path: "runs/20261031-120000-killed",
       started: RunCatalog.startDate(of: "20261031-120000-killed"),
-      summary: RunSummary(
-        status: .running, epochsRun: 2, bestEpoch: 2, bestValidationLoss: 0.9, wallSeconds: 3),
+      summary: killedSummary(),
       settings: HyperParameters(), isLive: false),
   ]
+}
+
+/// A run another trainer (a PyTorch loop) left behind when it was killed.
+private func killedSummary() -> RunSummary {
+  var summary = RunSummary(
+    status: .running, epochsRun: 2, bestEpoch: 2, bestValidationLoss: 0.9, wallSeconds: 3)
+  summary.source = "pytorch"
+  return summary
 }
 
 private func runsState(width: Int = 80, height: Int = 24) -> DashboardState {
@@ -116,6 +123,9 @@ private func compareState(width: Int, height: Int) -> DashboardState {
   render(runsState(width: 200, height: 60), into: &wide)
   expectGolden(wide, "runs-200x60")
   #expect(wide.text.contains("learning_rate=0.0001"))
+  let killed = (0..<60).map { wide.line($0) }.first { $0.contains("killed") } ?? ""
+  #expect(wide.line(1).contains("source") && killed.contains("pytorch"), "the source column at 200 columns")
+  #expect(!buffer.text.contains("source"), "no source column at 80 columns")
 }
 
 @Test func slashFiltersTheRunsAsYouTypeAndEscClearsBeforeLeaving() {

@@ -20,6 +20,11 @@ struct RunsScreen {
           record.started.map(RunsScreen.startedText) ?? "-"
         })
     }
+    // Who wrote the run (tunetop, pytorch, transformers, lightning), as `tunetop runs` lists it;
+    // below 120 columns the changed settings need the room more.
+    if width >= 120 {
+      columns.append(Column(title: "source", width: 12, alignRight: false, sort: nil) { $0.source })
+    }
     columns += [
       Column(title: "status", width: 11, alignRight: false, sort: .status, text: RunsScreen.statusText),
       Column(title: "ep", width: 4, alignRight: true, sort: .epochs) {
