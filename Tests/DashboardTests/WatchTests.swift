@@ -155,4 +155,9 @@ private func watchingState(width: Int = 80, height: Int = 24, source: String = "
   #expect(!text.contains("cosine"), "no schedule preview of tunetop's defaults: \(text)")
   #expect(state.run?.stepLearningRate.buckets.isEmpty == false)
   #expect(watchingState(source: "tunetop").formKeys == ConfigKey.all)
+  // Its values are its own: no "changed" marks against tunetop's defaults, and read-only once ended.
+  state.settings.learningRate = 0.01
+  #expect(!screen(state).text.contains("•"))
+  _ = reduce(&state, .trainingEvents([.statusChanged(.stopped), .finished(RunSummary(status: .stopped))]))
+  #expect(screen(state).line(0).contains("read-only"), "\(screen(state).line(0))")
 }

@@ -6,7 +6,9 @@ struct HyperparametersPanel {
 
   func draw(into buffer: inout ScreenBuffer, in rect: Rect) {
     let keys = state.formKeys
-    let changed = keys.filter { !state.settings.isDefault($0) }.count
+    // Another trainer's values are its own, not changes from tunetop's defaults.
+    let marksChanges = !state.watchesAnotherTrainer
+    let changed = marksChanges ? keys.filter { !state.settings.isDefault($0) }.count : 0
     let visible = max(0, rect.height - 2)
     // The reducer scrolls for the real layout; clamping again keeps any rect honest (tests, odd sizes).
     var top = min(max(0, state.formTop), max(0, keys.count - visible))
@@ -14,7 +16,9 @@ struct HyperparametersPanel {
     if visible > 0, state.formIndex >= top + visible { top = state.formIndex - visible + 1 }
     let below = max(0, keys.count - top - visible)
     var trailer =
-      state.isRunActive ? "live: lr, dropout, wd" : (changed == 0 ? "defaults" : "\(changed) changed")
+      state.isRunActive
+      ? "live: lr, dropout, wd"
+      : !marksChanges ? "read-only" : (changed == 0 ? "defaults" : "\(changed) changed")
     if top > 0 || below > 0 {
       trailer = "\(state.formIndex + 1)/\(keys.count)" + (rect.width > 34 ? " · " + trailer : "")
     }
@@ -40,7 +44,7 @@ struct HyperparametersPanel {
       if key.kind == .nameList, formRow.value.isEmpty, !editing { formRow.value = "none" }
       formRow.draw(into: &buffer, x: inner.x + 1, y: y, width: inner.width - 1)
       // A changed value is marked in its own column so it shows in every colour depth.
-      if !state.settings.isDefault(key) {
+      if marksChanges, !state.settings.isDefault(key) {
         buffer[inner.x, y] = Cell(character: "•", style: Style(foreground: .highlight, bold: true))
       }
       if locked && !focused {
