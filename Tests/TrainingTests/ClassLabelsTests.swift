@@ -23,4 +23,12 @@ struct ClassLabelsTests {
     #expect(labels.names == ["-1", "10", "2", "cat"])
     #expect(labels.index(of: "2") == 2)
   }
+
+  @Test func hugeIntegerLabelsAreNamesNotAMillionClasses() {
+    // Found by the table fuzzer: numbering up to this label would allocate ~10^15 names.
+    let labels = ClassLabels.infer(from: ["999999999999999", "3"])
+    #expect(labels.names == ["3", "999999999999999"])
+    #expect(labels.index(of: "999999999999999") == 1)
+    #expect(ClassLabels.infer(from: ["9999"]).count == 10_000)
+  }
 }

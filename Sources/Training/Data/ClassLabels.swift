@@ -18,8 +18,13 @@ public struct ClassLabels: Equatable, Hashable, Sendable, Codable {
     ClassLabels(names: (0..<count).map(String.init))
   }
 
+  /// Integer labels at or above this are names: numbering them would make a head of millions of
+  /// outputs, nearly all for classes that never occur.
+  public static let maximumNumbered = 10_000
+
   /// The classes of raw labels as read from a file: numbered up to the largest when every label is
-  /// a non-negative integer (`3` or `3.0`), else the distinct names in sorted order.
+  /// a non-negative integer (`3` or `3.0`) below `maximumNumbered`, else the distinct names in
+  /// sorted order.
   public static func infer(from labels: some Sequence<String>) -> ClassLabels {
     var distinct = Set<String>()
     var largest = -1
@@ -32,7 +37,7 @@ public struct ClassLabels: Equatable, Hashable, Sendable, Codable {
         allIntegers = false
       }
     }
-    if allIntegers { return numbered(largest + 1) }
+    if allIntegers && largest < maximumNumbered { return numbered(largest + 1) }
     return ClassLabels(names: distinct.sorted())
   }
 
