@@ -73,4 +73,43 @@ func trainerAllocationRow() {
   } catch {
     emit(json([("bench", "alloc"), ("error", "\(error)")]))
   }
+  trainerWithRunDirectoryAllocationRow()
+}
+
+/// What the run-directory hooks cost a step: `RunControl.poll` (an `fstat` at every call here, as
+/// if every step boundary were 5 ms apart) and `StepLog.record`, counted directly over many calls,
+/// once with no `steps.csv` row due (must be 0) and once with a row at every step. A whole run with a
+/// directory cannot isolate them: its epoch-level writes (checkpoints kept when validation improves)
+/// differ between runs by more than the steps do.
+func trainerWithRunDirectoryAllocationRow() {
+  do {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("tunetop-bench-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let directory = try RunDirectory(root: root, name: "alloc")
+    let groups = ["hidden1", "hidden2", "head"]
+    let control = try RunControl(directory: directory, groups: groups, step: 0, checkInterval: .zero)
+    let metrics = StepMetrics(
+      step: 1, epoch: 1, loss: 0.5, accuracy: 0.5, learningRate: 1e-3, gradientNorm: 1,
+      gradientNorms: ["hidden1": 1, "hidden2": 1, "head": 1], samplesPerSecond: 0)
+    for (label, interval, steps) in [("no row due", 1e9, 100_000), ("a row every step", 0.0, 2_000)] {
+      let log = try StepLog(run: directory.url, groups: groups, interval: interval)
+      var commands: [TrainerCommand] = []
+      commands.reserveCapacity(4)
+      try log.record(metrics, correct: 8, count: 16, isTrainable: { _ in true })
+      let before = tt_allocation_count()
+      for _ in 0..<steps {
+        try control.poll(step: 1, into: &commands)
+        try log.record(metrics, correct: 8, count: 16, isTrainable: { _ in true })
+      }
+      let allocations = tt_allocation_count() - before
+      emit(
+        json([
+          ("bench", "alloc"), ("model", "run-directory hooks per step (control poll + steps.csv, \(label))"),
+          ("steps", steps), ("allocations", allocations),
+          ("allocations_per_step", Double(allocations) / Double(steps)),
+        ]))
+    }
+  } catch {
+    emit(json([("bench", "alloc"), ("error", "\(error)")]))
+  }
 }

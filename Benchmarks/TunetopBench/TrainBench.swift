@@ -1,8 +1,9 @@
 // `tunetop-bench train`: training throughput (samples/s) of the full training step.
 //
 // A step here is exactly what TrainingSession does per batch, minus publishing its event: gather the
-// batch, zero the gradients, forward (training mode), softmax cross-entropy, backward, per-group
-// gradient norms, global norm clipping at 1, AdamW step. The PyTorch peer (Benchmarks/peer_pytorch.py)
+// labels, zero the gradients, forward (training mode; the model gathers its batch, reached through
+// `FineTunableModel` as the trainer reaches it), softmax cross-entropy, backward, per-group gradient
+// norms, global norm clipping at 1, AdamW step. The PyTorch peer (Benchmarks/peer_pytorch.py)
 // trains the same models on the same synthetic data with the same optimizer and step counts, but
 // without gradient clipping, so the comparison is conservative for tunetop.
 
@@ -36,14 +37,13 @@ let trainCases: [TrainCase] = [64, 256, 1024, 2048].flatMap { width in
 
 /// A model, its optimizer and the synthetic data, driven step by step.
 final class TrainHarness {
-  let model: MLP
+  let model: any FineTunableModel
   let optimizer: Optimizer
   let loss = SoftmaxCrossEntropy()
-  let data: Dataset
+  let data: any LabeledSamples
   /// The sample order, here the identity; batches are gathered as the trainer gathers them.
   let order: [Int]
   let batch: Int
-  var batchFeatures = Matrix(rows: 0, cols: 0)
   var batchLabels: [Int] = []
   var cursor = 0
   var groupNorms: [Double]
@@ -64,12 +64,13 @@ final class TrainHarness {
 
   func step() -> Double {
     if cursor + batch > data.count { cursor = 0 }
-    data.gather(order[cursor..<(cursor + batch)], into: &batchFeatures, labels: &batchLabels)
+    let indices = order[cursor..<(cursor + batch)]
+    data.gatherLabels(indices, into: &batchLabels)
     cursor += batch
 
     let store = model.store
     store.zeroGradients()
-    let logits = model.forward(batchFeatures, training: true)
+    let logits = model.forward(data, indices: indices, training: true)
     let result = loss.lossAndGradient(logits: logits, labels: batchLabels)
     model.backward(result.gradient)
     // As TrainingSession does: one pass for the per-group norms and the clipping norm.

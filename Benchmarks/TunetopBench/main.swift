@@ -6,6 +6,8 @@
 //   swift run -c release tunetop-bench runs [--count N]
 //   swift run -c release tunetop-bench memory
 //   swift run -c release tunetop-bench dashboard
+//   swift run -c release tunetop-bench tokenize --model DIR --corpus FILE
+//   swift run -c release tunetop-bench bert [--seq 64|128] [--threads 1|2] [--steps N]
 //
 // Absolute numbers depend on the machine and its load, so every figure is put next to a reference
 // measured in the same run: the register-only FMA peak, and OpenBLAS when it is installed. Compared
@@ -248,12 +250,16 @@ case "memory":
   runMemory(arguments: Array(arguments.dropFirst()))
 case "dashboard":
   runDashboard(arguments: Array(arguments.dropFirst()))
+case "bert":
+  runBert(arguments: Array(arguments.dropFirst()))
 case "train":
   // `train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin]`
   runTrain(arguments: Array(arguments.dropFirst()))
+case "tokenize":
+  runTokenize(arguments: Array(arguments.dropFirst()))
 default:
   print(
-    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | alloc | runs [--count N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path]"
+    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | bert [--seq L] [--threads T] [--steps N] [--batch B] | alloc | runs [--count N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path] | tokenize --model DIR --corpus FILE [--max-len N] [--rounds R]"
   )
   exit(2)
 }

@@ -11,6 +11,9 @@ final class DashboardApp {
   private let runsURL: URL
   private let themeDirectories: [String]
   private var trainer: Trainer?
+  /// The run of another process being watched, when there is one.
+  var watcher: Watcher?
+  var hasTrainer: Bool { trainer != nil }
   private var buffer = ScreenBuffer(width: 0, height: 0)
   private var dirty = true
   private var lastRender = ContinuousClock.now
@@ -20,7 +23,7 @@ final class DashboardApp {
   private let runsReader: BackgroundRunsReader
   /// Whether the runs have been listed once in this process: the first listing is read here, quickly.
   private var runsListed = false
-  private let clock = ContinuousClock()
+  let clock = ContinuousClock()
   /// The LR range test and the hyperparameter search, each on its own threads.
   private let machineSearch: MachineSearchDriver
 
@@ -55,6 +58,7 @@ final class DashboardApp {
         }
       }
       drainTrainer()
+      followWatchedRun()
       for action in machineSearch.poll() { dispatch(action) }
       if let records = runsReader.take() { dispatch(.runsLoaded(records)) }
       refreshRunsScreenIfDue()
@@ -91,7 +95,7 @@ final class DashboardApp {
     lastRender = now
   }
 
-  private func dispatch(_ action: DashboardAction, redraw: Bool = true) {
+  func dispatch(_ action: DashboardAction, redraw: Bool = true) {
     let effects = reduce(&state, action)
     if redraw { dirty = true }
     perform(effects)
@@ -155,7 +159,9 @@ final class DashboardApp {
       case .startLRFinder, .cancelLRFinder, .startSearch, .stopSearch:
         for action in machineSearch.perform(effect) { dispatch(action) }
       case .send(let command):
-        trainer?.send(command)
+        if let trainer { trainer.send(command) } else { sendToWatchedRun(command) }
+      case .watchRun(let path):
+        beginWatching(URL(fileURLWithPath: path))
       case .writeFile(let path, let contents):
         do {
           try Data(contents.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)

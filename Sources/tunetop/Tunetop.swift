@@ -12,7 +12,8 @@ struct Tunetop: ParsableCommand {
     subcommands: [
       DashboardCommand.self, TrainCommand.self, RunsCommand.self, ExportCommand.self, ConfigCommand.self,
       PretrainCommand.self,
-      LRFindCommand.self, SearchCommand.self,
+      LRFindCommand.self, SearchCommand.self, WatchCommand.self, CtlCommand.self,
+      TokenizeCommand.self,
     ],
     defaultSubcommand: DashboardCommand.self
   )

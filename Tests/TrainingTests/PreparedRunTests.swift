@@ -48,7 +48,7 @@ private func syntheticCSV(rows: Int, features: Int, classes: Int) -> String {
   let path = try writeCSV(syntheticCSV(rows: 80, features: 5, classes: 3), in: scratch)
   let prepared = try PreparedRun.prepare(
     try settings(["task=\(path)", "train_samples=20", "base_model=none", "hidden_sizes=16,8,4"]))
-  #expect(prepared.model.inputSize == 5)
+  #expect((prepared.model as? MLP)?.inputSize == 5)
   #expect(prepared.model.groupNames == ["hidden1", "hidden2", "hidden3", "head"])
   #expect(prepared.model.classes == 3)
 }

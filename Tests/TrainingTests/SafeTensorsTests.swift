@@ -159,14 +159,14 @@ private func fixtureURL() throws -> URL {
     #""w": {"dtype": 32, "shape": [1], "data_offsets": [0, 4]}"#, dataBytes: 4,
     .invalidField(tensor: "w", field: "dtype", expected: "a string such as \"F32\""))
   check(
-    #""w": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]}"#, dataBytes: 4,
-    .unsupportedDType(tensor: "w", dtype: "F16"))
+    #""w": {"dtype": "F64", "shape": [2], "data_offsets": [0, 16]}"#, dataBytes: 16,
+    .unsupportedDType(tensor: "w", dtype: "F64"))
   check(
     #""w": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 20]}"#, dataBytes: 20,
-    .shapeMismatch(tensor: "w", shape: [2, 3], byteCount: 20))
+    .shapeMismatch(tensor: "w", shape: [2, 3], byteCount: 20, dtype: "F32"))
   check(
     #""w": {"dtype": "F32", "shape": [4611686018427387904, 4], "data_offsets": [0, 16]}"#, dataBytes: 16,
-    .shapeMismatch(tensor: "w", shape: [4_611_686_018_427_387_904, 4], byteCount: 16))
+    .shapeMismatch(tensor: "w", shape: [4_611_686_018_427_387_904, 4], byteCount: 16, dtype: "F32"))
   check(
     #""w": {"dtype": "F32", "shape": [16], "data_offsets": [0, 64]}"#, dataBytes: 32,
     .offsetsOutOfRange(tensor: "w", begin: 0, end: 64, dataSize: 32))
@@ -189,8 +189,10 @@ private func fixtureURL() throws -> URL {
 
 @Test func errorMessagesSayWhatIsWrongAndWhatWasExpected() {
   let f16 = SafeTensorsError(
-    source: "base.safetensors", problem: .unsupportedDType(tensor: "w", dtype: "F16"))
-  #expect(f16.description == "base.safetensors: tensor \"w\": dtype F16 is not supported; tunetop reads F32")
+    source: "base.safetensors", problem: .unsupportedDType(tensor: "w", dtype: "F64"))
+  #expect(
+    f16.description
+      == "base.safetensors: tensor \"w\": dtype F64 is not supported; tunetop reads F32, F16 and BF16")
   let short = SafeTensorsError(source: "x.safetensors", problem: .fileTooShort(size: 3))
   #expect(
     short.description

@@ -44,6 +44,8 @@ public enum DashboardAction: Sendable {
   case openCompare, cycleCompareMetric, toggleCompareAxis
   case openCheckpoints, promoteCheckpoint, deleteCheckpoints, confirmDelete, cancelDelete
   case resumeSelected, forkSelected, exportRuns
+  /// Watch and steer the selected live run of another process (`w`).
+  case watchSelected
   // Reports from the app loop about runs on disk
   case runsLoaded([RunRecord])
   case curvesLoaded([RunCurve])
@@ -55,4 +57,6 @@ public enum DashboardAction: Sendable {
   // The LR range test and the Search screen
   case lrFinder(LRFinderAction)
   case search(SearchAction)
+  /// A watched run's control file: commands sent, answers read.
+  case watch(WatchAction)
 }

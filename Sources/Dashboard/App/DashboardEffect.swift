@@ -9,6 +9,8 @@ public enum DashboardEffect: Equatable, Sendable {
   case startRun(HyperParameters, name: String? = nil, parent: RunParent? = nil)
   /// Pass a command to the running trainer.
   case send(TrainerCommand)
+  /// Follow the run at this path, written by another process, as `tunetop watch` does.
+  case watchRun(String)
   /// Write `contents` to `path` and report the outcome with `.showMessage`.
   case writeFile(path: String, contents: String)
   /// Load the theme called `name` and report it with `.themeLoaded`.

@@ -61,6 +61,8 @@ public struct DashboardState: Equatable, Sendable {
   /// The LR range test shown in the Learning rate panel instead of the schedule, while it is open.
   public var lrFinder: LRFinderView?
   public var search = SearchView()
+  /// The run of another process being watched (`tunetop watch`); nil for this process's own runs.
+  public var watching: WatchedRun?
 
   public init(
     settings: HyperParameters, width: Int = 80, height: Int = 24, configPath: String = "tunetop.yaml",
@@ -93,6 +95,13 @@ public struct DashboardState: Equatable, Sendable {
 
   /// Why `key` cannot be edited right now, or nil when it can.
   public func lockReason(_ key: ConfigKey) -> String? {
+    if watching != nil {
+      if !isRunActive { return "read-only: the watched run has ended" }
+      if !DashboardState.hotKeys.contains(key.name) {
+        return "read-only: the watched run's config; only learning_rate, dropout and weight_decay change live"
+      }
+      return nil
+    }
     guard isRunActive, !DashboardState.hotKeys.contains(key.name) else { return nil }
     return "locked during a run; only learning_rate, dropout and weight_decay change live"
   }
@@ -143,7 +152,7 @@ public struct DashboardState: Equatable, Sendable {
       && lhs.message == rhs.message && lhs.themeName == rhs.themeName && lhs.quitting == rhs.quitting
       && lhs.screen == rhs.screen && lhs.runs == rhs.runs && lhs.runName == rhs.runName
       && lhs.editTarget == rhs.editTarget && lhs.forkParent == rhs.forkParent
-      && lhs.lrFinder == rhs.lrFinder && lhs.search == rhs.search
+      && lhs.lrFinder == rhs.lrFinder && lhs.search == rhs.search && lhs.watching == rhs.watching
   }
 }
 

@@ -133,6 +133,8 @@ public enum KeyMap {
       help: "sort by next / prev column"),
     Binding(keys: [.character("I")], context: .runs, action: .flipSortOrder, help: "invert the sort order"),
     Binding(keys: [.enter], context: .runs, action: .openCheckpoints, help: "checkpoints of the run"),
+    Binding(
+      keys: [.character("w")], context: .runs, action: .watchSelected, help: "watch and steer a live run"),
     Binding(keys: [.character("r")], context: .runs, action: .resumeSelected, help: "resume a stopped run"),
     Binding(keys: [.character("f")], context: .runs, action: .forkSelected, help: "fork from its best epoch"),
     Binding(keys: [.character("e")], context: .runs, action: .exportRuns, help: "export marked runs to CSV"),

@@ -32,6 +32,10 @@ struct Reducer {
   ]
 
   mutating func apply(_ action: DashboardAction) {
+    if state.watching?.confirmingStop == true, action.isKeyCommand, !action.isStartStop {
+      state.watching?.confirmingStop = false
+      state.message = StatusMessage("the watched run keeps running")
+    }
     switch action {
     case .moveUp: move(by: -1)
     case .moveDown: move(by: 1)
@@ -131,6 +135,8 @@ struct Reducer {
       .deleteCheckpoints, .confirmDelete, .cancelDelete, .resumeSelected, .forkSelected, .exportRuns,
       .runsLoaded, .curvesLoaded, .checkpointsLoaded, .forkPlanned, .runResumed:
       applyRuns(action)
+    case .watch(let action): applyWatch(action)
+    case .watchSelected: watchSelected()
     case .lrFinder(let action): applyLRFinder(action)
     case .search(let action): applySearch(action)
     }
@@ -228,7 +234,7 @@ struct Reducer {
   }
 
   mutating func resetAll() {
-    if state.isRunActive {
+    if state.isRunActive || state.watching != nil {
       state.message = StatusMessage("stop the run before resetting every setting", .warning)
       return
     }
@@ -308,6 +314,7 @@ struct Reducer {
   }
 
   mutating func startStop() {
+    if state.watching != nil { return watchStartStop() }
     if let run = state.run, run.isActive {
       guard !run.stopRequested else { return }
       state.run?.stopRequested = true
@@ -345,6 +352,10 @@ struct Reducer {
     let groups = state.groups
     guard state.layerIndex < groups.count else { return }
     let group = groups[state.layerIndex]
+    if state.watching != nil, state.run?.isActive != true {
+      state.message = StatusMessage("read-only: the watched run has ended", .warning)
+      return
+    }
     if let run = state.run, run.isActive {
       guard run.phase == .active, !run.stopRequested else { return }
       let frozen = !run.frozen.contains(group)
@@ -363,7 +374,8 @@ struct Reducer {
   }
 
   mutating func quit() {
-    if state.isRunActive || state.search.isRunning {
+    // Quitting a viewer leaves the watched run alone, so there is nothing to ask.
+    if (state.isRunActive && state.watching == nil) || state.search.isRunning {
       state.overlay = .confirmQuit
       return
     }
@@ -380,7 +392,9 @@ struct Reducer {
         state.model = ModelInfo(
           groups: start.groups, parameterCounts: start.parameterCounts, trainSamples: start.trainSamples,
           validationSamples: start.validationSamples)
-        state.message = StatusMessage("running → \(start.directory ?? "(not saved)")")
+        state.message =
+          state.watching.map { "watching \($0.name) (\($0.source)); q leaves it running" }
+          .map { StatusMessage($0) } ?? StatusMessage("running → \(start.directory ?? "(not saved)")")
       }
       if let message = state.run?.apply(event, patience: patience, minDelta: minDelta) {
         state.message = message

@@ -1,6 +1,8 @@
 import Foundation
 
-/// Reads and writes the safetensors format (F32 only), compatible with Python's `safetensors.numpy`.
+/// Reads and writes the safetensors format, compatible with Python's `safetensors.numpy`. It writes
+/// F32; it reads F32, and F16 and BF16 (converted exactly to F32, as Hugging Face models are often
+/// saved in half precision).
 ///
 /// Layout: an 8-byte little-endian header length, a UTF-8 JSON header mapping each tensor name to
 /// `{"dtype","shape","data_offsets"}` (plus an optional `__metadata__` object of strings), then the
@@ -57,19 +59,25 @@ public enum SafeTensors {
     return data
   }
 
-  /// Reads the safetensors file at `url`.
-  public static func read(from url: URL) throws(SafeTensorsError) -> SafeTensorsFile {
+  /// Reads the safetensors file at `url`. Tensors named in `skipping` (such as the integer
+  /// `position_ids` buffer some Hugging Face checkpoints carry) are left out of the result; only
+  /// their place in the data section is checked, whatever their dtype.
+  public static func read(from url: URL, skipping: Set<String> = []) throws(SafeTensorsError)
+    -> SafeTensorsFile
+  {
     let data: Data
     do {
       data = try FileReader.contents(of: url.path)
     } catch {
       throw SafeTensorsError(source: url.path, problem: .unreadable(reason: error.reason))
     }
-    return try read(data: data, source: url.path)
+    return try read(data: data, source: url.path, skipping: skipping)
   }
 
   /// Parses safetensors bytes; `source` names them in errors (a path, or e.g. "<fuzz input>").
-  public static func read(data: Data, source: String) throws(SafeTensorsError) -> SafeTensorsFile {
+  public static func read(data: Data, source: String, skipping: Set<String> = []) throws(SafeTensorsError)
+    -> SafeTensorsFile
+  {
     func fail(_ problem: SafeTensorsError.Problem) -> SafeTensorsError {
       SafeTensorsError(source: source, problem: problem)
     }
@@ -96,7 +104,7 @@ public enum SafeTensors {
     let dataSize = bytes.count - dataStart
     var seen = Set<String>()
     var metadata: [String: String] = [:]
-    var entries: [(name: String, begin: Int, end: Int, shape: [Int])] = []
+    var entries: [(name: String, begin: Int, end: Int, shape: [Int], type: SafeTensorsElementType?)] = []
     for (name, value) in members {
       guard seen.insert(name).inserted else { throw fail(.duplicateName(name)) }
       if name == "__metadata__" {
@@ -123,7 +131,18 @@ public enum SafeTensors {
           .invalidField(
             tensor: name, field: "data_offsets", expected: "[begin, end], two non-negative integers"))
       }
-      guard dtype == "F32" else { throw fail(.unsupportedDType(tensor: name, dtype: dtype)) }
+      if skipping.contains(name) {
+        let (begin, end) = (offsets[0], offsets[1])
+        guard begin <= end, end <= dataSize else {
+          throw fail(.offsetsOutOfRange(tensor: name, begin: begin, end: end, dataSize: dataSize))
+        }
+        entries.append((name, begin, end, shape, nil))
+        continue
+      }
+      guard let elementType = SafeTensorsElementType(rawValue: dtype) else {
+        throw fail(.unsupportedDType(tensor: name, dtype: dtype))
+      }
+      let elementSize = elementType.byteCount
       let (begin, end) = (offsets[0], offsets[1])
       guard begin <= end, end <= dataSize else {
         throw fail(.offsetsOutOfRange(tensor: name, begin: begin, end: end, dataSize: dataSize))
@@ -133,10 +152,10 @@ public enum SafeTensors {
       for dimension in shape where !overflow {
         (elements, overflow) = elements.multipliedReportingOverflow(by: dimension)
       }
-      guard !overflow, elements <= (end - begin) / 4, elements * 4 == end - begin else {
-        throw fail(.shapeMismatch(tensor: name, shape: shape, byteCount: end - begin))
+      guard !overflow, elements <= (end - begin) / elementSize, elements * elementSize == end - begin else {
+        throw fail(.shapeMismatch(tensor: name, shape: shape, byteCount: end - begin, dtype: dtype))
       }
-      entries.append((name, begin, end, shape))
+      entries.append((name, begin, end, shape, elementType))
     }
 
     entries.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
@@ -153,12 +172,29 @@ public enum SafeTensors {
     guard expected == dataSize else { throw fail(.trailingBytes(dataEnd: expected, dataSize: dataSize)) }
 
     let tensors = bytes.withUnsafeBytes { raw in
-      entries.map { entry in
+      entries.compactMap { entry -> NamedTensor? in
+        guard let type = entry.type else { return nil }
         let base = dataStart + entry.begin
-        let values = (0..<((entry.end - entry.begin) / 4)).map { i in
-          Float(
-            bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * i, as: UInt32.self))
-          )
+        let count = (entry.end - entry.begin) / type.byteCount
+        let values: [Float]
+        switch type {
+        case .f32:
+          values = (0..<count).map { i in
+            Float(
+              bitPattern: UInt32(
+                littleEndian: raw.loadUnaligned(fromByteOffset: base + 4 * i, as: UInt32.self)))
+          }
+        case .f16:
+          values = (0..<count).map { i in
+            HalfPrecision.float(
+              fromF16: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: base + 2 * i, as: UInt16.self)))
+          }
+        case .bf16:
+          values = (0..<count).map { i in
+            HalfPrecision.float(
+              fromBF16: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: base + 2 * i, as: UInt16.self))
+            )
+          }
         }
         return NamedTensor(name: entry.name, shape: entry.shape, values: values)
       }

@@ -21,7 +21,7 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Equatable, Senda
     case missingField(tensor: String, field: String)
     case invalidField(tensor: String, field: String, expected: String)
     case unsupportedDType(tensor: String, dtype: String)
-    case shapeMismatch(tensor: String, shape: [Int], byteCount: Int)
+    case shapeMismatch(tensor: String, shape: [Int], byteCount: Int, dtype: String)
     case offsetsOutOfRange(tensor: String, begin: Int, end: Int, dataSize: Int)
     case overlapping(tensor: String, other: String)
     case gap(tensor: String, begin: Int, expected: Int)
@@ -57,10 +57,11 @@ extension SafeTensorsError.Problem {
     case .invalidField(let tensor, let field, let expected):
       return "tensor \"\(tensor)\" has an invalid \"\(field)\"; expected \(expected)"
     case .unsupportedDType(let tensor, let dtype):
-      return "tensor \"\(tensor)\": dtype \(dtype) is not supported; tunetop reads F32"
-    case .shapeMismatch(let tensor, let shape, let byteCount):
+      return "tensor \"\(tensor)\": dtype \(dtype) is not supported; tunetop reads F32, F16 and BF16"
+    case .shapeMismatch(let tensor, let shape, let byteCount, let dtype):
+      let size = SafeTensorsElementType(rawValue: dtype)?.byteCount ?? 4
       return "tensor \"\(tensor)\" has shape \(shape) but its data_offsets span \(byteCount) bytes; "
-        + "expected 4 bytes (one F32) per element"
+        + "expected \(size) bytes (one \(dtype)) per element"
     case .offsetsOutOfRange(let tensor, let begin, let end, let dataSize):
       return "tensor \"\(tensor)\" has data_offsets [\(begin), \(end)]; expected begin ≤ end ≤ \(dataSize), "
         + "the size of the data section"

@@ -20,9 +20,14 @@ public struct Dataset: Equatable, Sendable {
   /// Copies the samples at `indices` into `features` (one row each, reshaped in place) and their
   /// classes into `labels`, reusing both buffers so a training step does not allocate.
   public func gather(_ indices: ArraySlice<Int>, into batch: inout Matrix, labels batchLabels: inout [Int]) {
+    gatherFeatures(indices, into: &batch)
+    gatherLabels(indices, into: &batchLabels)
+  }
+
+  /// Copies the feature rows at `indices` into `batch`, reshaped in place, reusing its buffer.
+  public func gatherFeatures(_ indices: ArraySlice<Int>, into batch: inout Matrix) {
     let width = featureCount
     batch.reshape(rows: indices.count, cols: width)
-    batchLabels.removeAll(keepingCapacity: true)
     features.storage.withUnsafeBufferPointer { source in
       batch.storage.withUnsafeMutableBufferPointer { target in
         for (row, index) in indices.enumerated() {
@@ -31,7 +36,6 @@ public struct Dataset: Equatable, Sendable {
         }
       }
     }
-    for index in indices { batchLabels.append(labels[index]) }
   }
 
   /// The samples at `indices`, in that order; `classes` is kept so every split has the same head size.

@@ -56,7 +56,8 @@ public struct LRRangeTest: Sendable, Equatable {
   /// Runs the test on `model` with the optimizer, batch size, clipping, label smoothing, layer-wise
   /// LR decay and frozen groups of `hyperParameters`; `isCancelled` is asked before every step.
   public func run(
-    model: MLP, data: Dataset, hyperParameters hp: HyperParameters, isCancelled: () -> Bool = { false },
+    model: any FineTunableModel, data: any LabeledSamples, hyperParameters hp: HyperParameters,
+    isCancelled: () -> Bool = { false },
     onPoint: (LRRangePoint) -> Void = { _ in }
   ) -> LRRangeTestResult {
     let store = model.store
@@ -83,7 +84,6 @@ public struct LRRangeTest: Sendable, Equatable {
     var order = Array(0..<data.count)
     var cursor = order.count
     let batchSize = min(hp.batchSize, max(1, data.count))
-    var batch = Matrix(rows: 0, cols: data.featureCount)
     var labels: [Int] = []
 
     var points: [LRRangePoint] = []
@@ -95,11 +95,13 @@ public struct LRRangeTest: Sendable, Equatable {
         rng.shuffle(&order)
         cursor = 0
       }
-      data.gather(order[cursor..<(cursor + batchSize)], into: &batch, labels: &labels)
+      let batch = order[cursor..<(cursor + batchSize)]
+      data.gatherLabels(batch, into: &labels)
       cursor += batchSize
       let rate = learningRate(at: index)
       store.zeroGradients()
-      let result = loss.lossAndGradient(logits: model.forward(batch, training: true), labels: labels)
+      let logits = model.forward(data, indices: batch, training: true)
+      let result = loss.lossAndGradient(logits: logits, labels: labels)
       average = smoothing * average + (1 - smoothing) * result.loss
       let smoothed = average / (1 - pow(smoothing, Double(index + 1)))
       let point = LRRangePoint(learningRate: rate, loss: result.loss, smoothedLoss: smoothed)

@@ -4,8 +4,9 @@ import Foundation
 /// `head`) over one `ParameterStore`: the model the trainer fine-tunes.
 ///
 /// A hidden group is Dense → ReLU → Dropout and `head` is a Dense producing logits. The group is the
-/// unit of freezing and of per-group learning rates, both of which live in `store`.
-public final class MLP {
+/// unit of freezing and of per-group learning rates, both of which live in `store`. It reads
+/// feature rows: a `Dataset` whose feature count is `inputSize`.
+public final class MLP: FineTunableModel {
   /// One named group's layers, bottom to top.
   struct LayerGroup {
     let name: String
@@ -21,7 +22,10 @@ public final class MLP {
   /// Group names bottom (closest to the input) to top (`head`).
   public let groupNames: [String]
   let groups: [LayerGroup]
-  private let evaluationLoss = SoftmaxCrossEntropy()
+  /// The rows of the batch being trained or evaluated, gathered in place at every forward.
+  private var batchInput = Matrix(rows: 0, cols: 0)
+
+  public var kind: String { "mlp" }
 
   /// Dropout rate of every hidden group; setting it takes effect at the next forward.
   public var dropout: Float {
@@ -65,12 +69,24 @@ public final class MLP {
     groupNames = groups.map(\.name)
   }
 
-  /// Layer-wise LR decay (`layer_lr_decay`): the head learns at the full rate, each group below at
-  /// `decay` times the one above it.
-  public func applyLayerLearningRateDecay(_ decay: Double) {
-    for (depth, group) in groupNames.reversed().enumerated() {
-      store.learningRateMultipliers[group] = Float(pow(decay, Double(depth)))
+  public func checkInputs(_ data: any LabeledSamples) throws {
+    guard let rows = data as? Dataset else {
+      throw ConfigError(
+        key: "task", message: "an MLP reads rows of numeric features; this task gives \(type(of: data))")
     }
+    guard rows.featureCount == inputSize else {
+      throw ConfigError(
+        key: "task",
+        message: "the data has \(rows.featureCount) feature columns but the model takes \(inputSize) inputs")
+    }
+  }
+
+  public func forward(_ data: any LabeledSamples, indices: ArraySlice<Int>, training: Bool) -> Matrix {
+    guard let rows = data as? Dataset else {
+      preconditionFailure("an MLP reads a Dataset of feature rows, not \(type(of: data))")
+    }
+    rows.gatherFeatures(indices, into: &batchInput)
+    return forward(batchInput, training: training)
   }
 
   /// Logits for each row of `x`; `training` switches dropout on.
@@ -107,32 +123,15 @@ public final class MLP {
     }
   }
 
-  /// Mean (unsmoothed unless asked) cross-entropy and accuracy over a whole set, in evaluation mode,
-  /// `batchSize` rows at a time. An empty set scores 0 for both.
+  /// Mean (unsmoothed unless asked) cross-entropy and accuracy over a whole set of feature rows, in
+  /// evaluation mode, `batchSize` rows at a time. An empty set scores 0 for both.
   public func evaluate(
     features: Matrix, labels: [Int], batchSize: Int, labelSmoothing: Float = 0
   ) -> (loss: Double, accuracy: Double) {
     precondition(labels.count == features.rows, "\(labels.count) labels for \(features.rows) rows")
-    precondition(batchSize > 0, "batch size must be positive")
-    guard features.rows > 0 else { return (0, 0) }
-    evaluationLoss.labelSmoothing = labelSmoothing
-    var totalLoss: Double = 0
-    var correct = 0
-    var start = 0
-    while start < features.rows {
-      let end = min(start + batchSize, features.rows)
-      let logits = forward(features.rows(start..<end), training: false)
-      let batch = evaluationLoss.evaluate(logits: logits, labels: Array(labels[start..<end]))
-      totalLoss += batch.loss * Double(end - start)
-      correct += batch.correct
-      start = end
-    }
-    let count = Double(features.rows)
-    return (totalLoss / count, Double(correct) / count)
+    let data = Dataset(features: features, labels: labels, classes: classes)
+    return evaluate(data, batchSize: batchSize, labelSmoothing: labelSmoothing)
   }
-
-  /// Draws fresh weights for the head, as when fine-tuning onto a new task.
-  public func resetHead(seed: UInt64) { reinitialize(group: "head", seed: seed) }
 
   /// Draws fresh weights (and zero biases) for one group from `seed`.
   public func reinitialize(group name: String, seed: UInt64) {
@@ -142,6 +141,4 @@ public final class MLP {
     var rng = SplitMix64(seed: seed)
     group.dense.reinitialize(rng: &rng)
   }
-
-  public func parameterCount(group: String) -> Int { store.parameterCount(group: group) }
 }

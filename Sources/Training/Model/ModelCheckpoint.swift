@@ -15,6 +15,7 @@ public struct MLPArchitecture: Equatable, Sendable {
 
   /// Reads `hidden1.weight`, `hidden2.weight`, …, `head.weight` ([out, in] each) and checks they chain.
   public init(checkpoint: SafeTensorsFile, path: String) throws {
+    try ModelCheckpointFormat.check(checkpoint, path: path, kind: "mlp")
     func weight(_ group: String) -> NamedTensor? { checkpoint["\(group).weight"] }
     var hidden: [Int] = []
     var input: Int?
@@ -57,8 +58,9 @@ public struct MLPArchitecture: Equatable, Sendable {
   }
 }
 
-extension MLP {
-  /// Every parameter as a named tensor, in store order, for writing a checkpoint.
+/// Checkpoints of any model whose tensors are named in its store as they are in the file: the MLP's
+/// and (by keeping Hugging Face's names) an encoder's. A model with other names overrides both.
+extension FineTunableModel {
   public func checkpointTensors() -> [NamedTensor] {
     store.tensors.indices.map { index in
       let tensor = store.tensors[index]
@@ -66,9 +68,8 @@ extension MLP {
     }
   }
 
-  /// Loads weights by name; every tensor of the model must be present with the same shape.
-  /// Groups in `skipping` (a head being reset) are left as they are.
-  public func load(_ checkpoint: SafeTensorsFile, path: String, skipping: Set<String> = []) throws {
+  public func load(_ checkpoint: SafeTensorsFile, path: String, skipping: Set<String>) throws {
+    try ModelCheckpointFormat.check(checkpoint, path: path, kind: kind)
     for index in store.tensors.indices {
       let expected = store.tensors[index]
       if skipping.contains(expected.group) { continue }
@@ -79,12 +80,16 @@ extension MLP {
         throw CheckpointMismatchError(
           path: path,
           message:
-            "\(expected.name): expected \(MLP.shapeText(expected.shape)), file has \(MLP.shapeText(found.shape))"
+            "\(expected.name): expected \(ParameterTensor.shapeText(expected.shape)), file has \(ParameterTensor.shapeText(found.shape))"
         )
       }
       store.setValues(found.values, of: index)
     }
   }
 
+}
+
+extension ParameterTensor {
+  /// A shape as `64×128`, for messages.
   static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "×") }
 }

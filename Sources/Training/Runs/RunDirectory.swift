@@ -212,7 +212,7 @@ public final class RunDirectory {
   public func syncToDisk() throws {
     let files = [
       "metrics.csv", "events.jsonl", "summary.json", "config.yaml", "best.safetensors",
-      "last.safetensors", "last.state.safetensors",
+      "last.safetensors", "last.state.safetensors", "steps.csv", "groups.json",
     ].map { url.appendingPathComponent($0) }
     let history = ((try? FileManager.default.contentsOfDirectory(atPath: checkpointsURL.path)) ?? [])
       .map { checkpointsURL.appendingPathComponent($0) }

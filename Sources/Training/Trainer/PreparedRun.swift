@@ -2,21 +2,25 @@ import Foundation
 
 /// A run ready to train: checked settings, its data splits and its model with the base weights loaded.
 ///
+/// The model is any `FineTunableModel` and the splits are whatever samples it reads; nothing here
+/// or above (trainer, LR finder, search, dashboard) asks which. `ModelFactory` is the one place
+/// that builds a model of a given kind from the settings.
+///
 /// Preparing does all the work that can fail on bad input (config, CSV, checkpoint) before anything
 /// is written to disk, so bad input exits with a clear message and leaves no run directory behind.
 public final class PreparedRun {
   /// The settings as resolved: `hidden_sizes` is the base model's when one is loaded.
   public let hyperParameters: HyperParameters
-  public let train: Dataset
-  public let validation: Dataset
-  public let test: Dataset
-  public let model: MLP
+  public let train: any LabeledSamples
+  public let validation: any LabeledSamples
+  public let test: any LabeledSamples
+  public let model: any FineTunableModel
   /// Where the starting weights came from, for logs: `builtin`, a path, or `none`.
   public let baseDescription: String
 
   init(
-    hyperParameters: HyperParameters, train: Dataset, validation: Dataset, test: Dataset, model: MLP,
-    baseDescription: String
+    hyperParameters: HyperParameters, train: any LabeledSamples, validation: any LabeledSamples,
+    test: any LabeledSamples, model: any FineTunableModel, baseDescription: String
   ) {
     self.hyperParameters = hyperParameters
     self.train = train
@@ -42,46 +46,15 @@ public final class PreparedRun {
       )
     }
 
-    let base = try loadBase(hyperParameters)
-    let architecture: MLPArchitecture
-    if let base {
-      architecture = base.architecture
-      hyperParameters.hiddenSizes = base.architecture.hiddenSizes
-    } else {
-      architecture = MLPArchitecture(
-        inputSize: splits.train.featureCount, hiddenSizes: hyperParameters.hiddenSizes,
-        classes: splits.train.classes)
+    let built = try ModelFactory.make(
+      &hyperParameters, train: splits.train, validation: splits.validation, test: splits.test)
+    for split in [splits.train, splits.validation, splits.test] as [any LabeledSamples] {
+      try built.model.checkInputs(split)
     }
-    let dataClasses = max(splits.train.classes, splits.validation.classes, splits.test.classes)
-    guard architecture.inputSize == splits.train.featureCount else {
-      throw ConfigError(
-        key: "base_model",
-        message:
-          "the data has \(splits.train.featureCount) feature columns but the base model \(hyperParameters.baseModel) takes \(architecture.inputSize) inputs"
-      )
-    }
-    var classes = architecture.classes
-    if base != nil && hyperParameters.resetHead {
-      classes = dataClasses
-    } else if dataClasses > classes {
-      throw ConfigError(
-        key: "reset_head",
-        message:
-          "the data has labels up to \(dataClasses - 1) but the base model's head has \(classes) classes; set reset_head: true to start a new head"
-      )
-    }
-
-    let model = MLP(
-      inputSize: architecture.inputSize, hiddenSizes: architecture.hiddenSizes, classes: classes,
-      dropout: Float(hyperParameters.dropout), seed: UInt64(hyperParameters.seed))
-    if let base {
-      try model.load(
-        base.file, path: base.path, skipping: hyperParameters.resetHead ? ["head"] : [])
-    }
-    try hyperParameters.validate(groups: model.groupNames)
+    try hyperParameters.validate(groups: built.model.groupNames)
     return PreparedRun(
       hyperParameters: hyperParameters, train: splits.train, validation: splits.validation,
-      test: splits.test, model: model, baseDescription: base?.path ?? "none")
+      test: splits.test, model: built.model, baseDescription: built.baseDescription)
   }
 
   private static func loadData(_ hp: HyperParameters) throws -> (
@@ -108,31 +81,6 @@ public final class PreparedRun {
     }
   }
 
-  private struct Base {
-    var file: SafeTensorsFile
-    var path: String
-    var architecture: MLPArchitecture
-  }
-
-  private static func loadBase(_ hp: HyperParameters) throws -> Base? {
-    let url: URL
-    switch hp.baseModel {
-    case "none":
-      return nil
-    case "builtin":
-      url = try BuiltInModel.url()
-    default:
-      guard FileManager.default.fileExists(atPath: hp.baseModel) else {
-        throw ConfigError(
-          key: "base_model",
-          message: "no such file \(hp.baseModel); use builtin, none or the path of a safetensors file")
-      }
-      url = URL(fileURLWithPath: hp.baseModel)
-    }
-    let file = try SafeTensors.read(from: url)
-    let path = hp.baseModel == "builtin" ? "builtin (\(url.lastPathComponent))" : url.path
-    return Base(file: file, path: path, architecture: try MLPArchitecture(checkpoint: file, path: path))
-  }
 }
 
 /// The base model shipped with tunetop: an MLP pretrained on clean digits by `tunetop pretrain`.

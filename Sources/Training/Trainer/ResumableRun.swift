@@ -43,6 +43,14 @@ public final class ResumableRun {
       )
     }
     try prepared.model.load(weights, path: directory.lastCheckpointURL.path)
+    let generators = prepared.model.dropoutRNGStates.count
+    guard state.dropoutRNGs.count == generators else {
+      throw CheckpointMismatchError(
+        path: statePath,
+        message:
+          "the state holds \(state.dropoutRNGs.count) random-generator states but the model has \(generators)"
+      )
+    }
     // Fail here, on the caller's thread, rather than inside the trainer.
     let probe = Optimizer(state.liveSettings, store: prepared.model.store)
     try probe.restoreState(state.optimizerState)

@@ -7,13 +7,14 @@ import Foundation
 final class TrainingSession {
   private let prepared: PreparedRun
   private var hyperParameters: HyperParameters
-  private let model: MLP
+  private let model: any FineTunableModel
   private let optimizer: Optimizer
   private var schedule: LearningRateSchedule
   private var earlyStopping: EarlyStopping
   private var unfreezePlan: UnfreezePlan
   private var shuffleRNG: SplitMix64
   private let lossFunction: SoftmaxCrossEntropy
+  private let evaluator = ModelEvaluator()
   private let directory: RunDirectory?
   private let publish: (TrainingEvent) -> Void
   private let pollCommands: () -> [TrainerCommand]
@@ -32,9 +33,8 @@ final class TrainingSession {
   /// Set by `.interruptAtEpochEnd`: the run ends once the epoch under way is finished and saved.
   private var epochEndInterrupt: String?
   private var learningRate = 0.0
-  /// Shuffled sample order, batch inputs and labels: reused every step.
+  /// Shuffled sample order and batch labels: reused every step. The model gathers its own inputs.
   private var order: [Int]
-  private var batchFeatures = Matrix(rows: 0, cols: 0)
   private var batchLabels: [Int] = []
   /// Per-group gradient norms of the current step, in `store.groups` order; reused every step.
   private var groupNormValues: [Double] = []
@@ -47,6 +47,8 @@ final class TrainingSession {
   /// Wall time of earlier sessions of this run, when it was resumed.
   private var earlierWallSeconds = 0.0
   private let resumed: Bool
+  /// control.jsonl, steps.csv and groups.json (run-directory format 2); nil without a directory.
+  private var liveFiles: LiveRunFiles?
 
   init(
     prepared: PreparedRun, directory: RunDirectory?, resumeFrom state: TrainingState? = nil,
@@ -139,6 +141,9 @@ final class TrainingSession {
           trainSamples: prepared.train.count, validationSamples: prepared.validation.count)))
     publish(.statusChanged(.running))
     do {
+      if let directory {
+        liveFiles = try LiveRunFiles(directory: directory, names: model.groupNames, store: store, step: step)
+      }
       if resumed {
         try directory?.appendEvent(
           "resume_run", step: step, fields: ["epochs_run": .integer(epochsRun)])
@@ -177,6 +182,8 @@ final class TrainingSession {
       // The directory itself may be what failed; still tell the UI how the run ended.
       try? writeSummary()
     }
+    // The last step's row, and answers to commands that arrived after the last step boundary.
+    try? liveFiles?.finish(step: step, status: status)
     publish(.statusChanged(status))
     let summary = makeSummary()
     publish(.finished(summary))
@@ -198,12 +205,13 @@ final class TrainingSession {
       if try !handleCommands() { return nil }
       let start = progress.nextIndex
       let end = min(order.count, start + batchSize)
-      train.gather(order[start..<end], into: &batchFeatures, labels: &batchLabels)
+      let batch = order[start..<end]
+      train.gatherLabels(batch, into: &batchLabels)
       learningRate = schedule.learningRate(at: step, validationHistory: validationHistory)
 
       let store = model.store
       store.zeroGradients()
-      let logits = model.forward(batchFeatures, training: true)
+      let logits = model.forward(train, indices: batch, training: true)
       let result = lossFunction.lossAndGradient(logits: logits, labels: batchLabels)
       guard result.loss.isFinite else {
         try diverge(
@@ -232,12 +240,12 @@ final class TrainingSession {
       progress.nextIndex = end
       step += 1
       samplesSeen += count
-      publish(
-        .step(
-          StepMetrics(
-            step: step, epoch: epoch, loss: result.loss,
-            accuracy: Double(result.correct) / Double(count), learningRate: learningRate,
-            gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())))
+      let metrics = StepMetrics(
+        step: step, epoch: epoch, loss: result.loss,
+        accuracy: Double(result.correct) / Double(count), learningRate: learningRate,
+        gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())
+      publish(.step(metrics))
+      try liveFiles?.recordStep(metrics, correct: result.correct, count: count)
     }
     let totals = progress
     progress = EpochProgress()
@@ -321,7 +329,7 @@ final class TrainingSession {
     try directory.writeCheckpoint(
       model.checkpointTensors(),
       metadata: [
-        "format": "tunetop-mlp", "epoch": String(epoch), "step": String(step),
+        "format": model.checkpointFormat, "epoch": String(epoch), "step": String(step),
         "frozen": model.groupNames.filter { !model.store.isTrainable(group: $0) }.joined(separator: ","),
       ], best: best)
   }
@@ -332,7 +340,9 @@ final class TrainingSession {
   private func handleCommands() throws -> Bool {
     var paused = false
     repeat {
-      for command in pollCommands() {
+      var commands = pollCommands()
+      try liveFiles?.control.poll(step: step, into: &commands)
+      for command in commands {
         switch command {
         case .stop, .interrupt:
           status = command == .stop ? .stopped : .interrupted
@@ -407,6 +417,7 @@ final class TrainingSession {
     try directory?.appendEvent(
       frozen ? "freeze" : "unfreeze", step: step,
       fields: ["group": .text(group), "by": .text(bySchedule ? "schedule" : "user")])
+    try liveFiles?.groupsChanged(step: step)
     publish(.hotEdit(.freeze(group: group, frozen: frozen, bySchedule: bySchedule), step: step))
   }
 
@@ -451,8 +462,8 @@ final class TrainingSession {
   }
 
   /// Loss and accuracy on `data` in evaluation mode (no dropout).
-  private func evaluate(_ data: Dataset) -> (loss: Double, accuracy: Double) {
-    model.evaluate(features: data.features, labels: data.labels, batchSize: 256)
+  private func evaluate(_ data: any LabeledSamples) -> (loss: Double, accuracy: Double) {
+    evaluator.evaluate(model, on: data, batchSize: 256)
   }
 
   /// Wall time of the whole run, earlier sessions included.

@@ -1,0 +1,65 @@
+// `tunetop-bench bert`: samples/s of a full training step of the BERT encoder at MiniLM's shapes
+// (hidden 384, 6 blocks, 12 heads, intermediate 1536, vocabulary 30522), batch 16, sequence 64 and
+// 128: zero gradients, forward with dropout 0.1, softmax cross-entropy, backward, AdamW over every
+// parameter. The model is random (built in Swift); speed does not depend on the weights.
+// Benchmarks/peer_bert_pytorch.py times transformers' BertModel with the same config and step.
+
+import Foundation
+import Training
+
+func runBert(arguments: [String]) {
+  func value(_ flag: String) -> Int? {
+    arguments.firstIndex(of: flag).flatMap { $0 + 1 < arguments.count ? Int(arguments[$0 + 1]) : nil }
+  }
+  let steps = value("--steps") ?? 6
+  let batchSize = value("--batch") ?? 16
+  let lengths = value("--seq").map { [$0] } ?? [64, 128]
+  let threadCounts = value("--threads").map { [$0] } ?? [1, 2]
+  let config = BertConfig(
+    vocabularySize: 30522, hiddenSize: 384, layers: value("--layers") ?? 6, heads: 12, intermediateSize: 1536,
+    maxPositions: 512)
+  let model = BertClassifier(config: config, classes: 2, pooling: .mean, seed: 3)
+  let optimizer = Optimizer(kind: .adamw, momentum: 0.9, weightDecay: 0.01, store: model.store)
+  let loss = SoftmaxCrossEntropy()
+  var rng = SplitMix64(seed: 4)
+  for length in lengths {
+    let batch = TokenBatch(
+      tokens: (0..<(batchSize * length)).map { _ in Int32(rng.next() % 30522) },
+      lengths: Array(repeating: length, count: batchSize), length: length)
+    let labels = (0..<batchSize).map { _ in Int(rng.next() % 2) }
+    for threads in threadCounts {
+      setGEMMAllowsSecondThread(threads == 2)
+      func step() -> Double {
+        model.store.zeroGradients()
+        let logits = model.forward(batch, training: true)
+        let result = loss.lossAndGradient(logits: logits, labels: labels)
+        model.backward(result.gradient)
+        optimizer.step(learningRate: 2e-5)
+        return result.loss
+      }
+      _ = step()  // warm-up: buffers reach their size
+      var seconds: [Double] = []
+      var cpuSeconds: [Double] = []
+      var last = 0.0
+      for _ in 0..<steps {
+        let start = now()
+        let cpuStart = threadCPUNanoseconds()
+        last = step()
+        seconds.append(Double(now() - start) / 1e9)
+        cpuSeconds.append(Double(threadCPUNanoseconds() - cpuStart) / 1e9)
+      }
+      let perStep = median(seconds)
+      emit(
+        json([
+          ("bench", "bert-train"), ("impl", "tunetop"), ("model", "minilm-shape-L\(config.layers)-H384"),
+          ("batch", batchSize), ("seq", length), ("threads", threads), ("steps", steps),
+          ("seconds_per_step", perStep), ("samples_per_s", Double(batchSize) / perStep),
+          // With one thread, samples per second of this thread's CPU time: on a loaded machine wall
+          // time also counts the time spent waiting for a core.
+          ("samples_per_cpu_s", Double(batchSize) / median(cpuSeconds)),
+          ("kernel", gemmKernelDescription), ("final_loss", last),
+        ]))
+    }
+  }
+  setGEMMAllowsSecondThread(true)
+}

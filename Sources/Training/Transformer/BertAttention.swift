@@ -1,0 +1,240 @@
+import Foundation
+
+/// One BERT block's attention half (HF's `BertAttention`): multi-head self-attention with the
+/// padding mask, the output projection, dropout, then residual + post-LayerNorm.
+///
+/// Query, key and value weights sit next to each other in the store (then their biases), so the
+/// three projections are one `[3H, H]` product. Scores are computed per (sequence, head) with the
+/// fast GEMM reading Q, K and V in place through strides, and only over the sequence's real keys:
+/// padding keys are never multiplied, their probabilities are exact zeros. Every buffer is kept
+/// across steps; nothing is allocated per step once the longest batch has been seen.
+final class BertAttention {
+  let config: BertConfig
+  let group: String
+  let query: Int, key: Int, value: Int
+  let queryKeyValue: LinearParameters
+  let outputProjection: LinearParameters
+  let norm: LayerNormParameters
+  let probabilityDropout: DropoutMask
+  let outputDropout: DropoutMask
+
+  private var lengths: [Int] = []
+  private var rows = 0
+  private var sequences = 0
+  private var length = 0
+  private var input: UnsafePointer<Float>?
+  private let qkv = FloatBuffer()
+  /// Softmax outputs (before dropout) per sequence and head, `[L, L]` each, row stride L.
+  private let probabilities = FloatBuffer()
+  private let probabilityMask = ByteBuffer()
+  private var probabilityMaskActive = false
+  private let context = FloatBuffer()
+  private let normalized = FloatBuffer()
+  private let reciprocalStd = FloatBuffer()
+  let output = FloatBuffer()
+  // Backward workspaces.
+  private let sumGradient = FloatBuffer()
+  private let projectionGradient = FloatBuffer()
+  private let contextGradient = FloatBuffer()
+  private let qkvGradient = FloatBuffer()
+  private let scratch = FloatBuffer()
+  private let scratchGradient = FloatBuffer()
+  let inputGradient = FloatBuffer()
+
+  init(store: ParameterStore, config: BertConfig, layer: Int, group: String, dropoutSeeds: (UInt64, UInt64)) {
+    self.config = config
+    self.group = group
+    let h = config.hiddenSize
+    let prefix = "encoder.layer.\(layer).attention"
+    query = store.allocate(name: "\(prefix).self.query.weight", group: group, shape: [h, h])
+    key = store.allocate(name: "\(prefix).self.key.weight", group: group, shape: [h, h])
+    value = store.allocate(name: "\(prefix).self.value.weight", group: group, shape: [h, h])
+    let queryBias = store.allocate(name: "\(prefix).self.query.bias", group: group, shape: [h])
+    store.allocate(name: "\(prefix).self.key.bias", group: group, shape: [h])
+    store.allocate(name: "\(prefix).self.value.bias", group: group, shape: [h])
+    // The fused view: rows 0..<H are the query weight, H..<2H key, 2H..<3H value.
+    queryKeyValue = LinearParameters(
+      weight: query, bias: queryBias, inputSize: h, outputSize: 3 * h,
+      weightOffset: store.tensors[query].offset, biasOffset: store.tensors[queryBias].offset)
+    let projection = LinearParameters.allocate(
+      store, name: "\(prefix).output.dense", group: group, inputSize: h, outputSize: h)
+    outputProjection = LinearParameters(store: store, weight: projection.weight, bias: projection.bias)
+    norm = LayerNormParameters(
+      store: store, name: "\(prefix).output.LayerNorm", group: group, features: h,
+      epsilon: config.layerNormEpsilon)
+    probabilityDropout = DropoutMask(rate: config.attentionDropout, seed: dropoutSeeds.0)
+    outputDropout = DropoutMask(rate: config.hiddenDropout, seed: dropoutSeeds.1)
+  }
+
+  var weightIndices: [Int] { [query, key, value, outputProjection.weight] }
+
+  /// Attends over `x` (`[count·length, hidden]`, kept until backward) and returns the block output.
+  func forward(
+    _ x: UnsafePointer<Float>, lengths: [Int], length: Int, training: Bool, _ p: ParameterPointers
+  ) -> UnsafeMutablePointer<Float> {
+    let (h, heads, d) = (config.hiddenSize, config.heads, config.headSize)
+    let sequences = lengths.count
+    let rows = sequences * length
+    self.lengths = lengths
+    self.rows = rows
+    self.sequences = sequences
+    self.length = length
+    input = x
+    let qkv = self.qkv.reserve(rows * 3 * h)
+    let probabilities = self.probabilities.reserve(sequences * heads * length * length)
+    let context = self.context.reserve(rows * h)
+    queryKeyValue.forward(rows: rows, x, qkv, p)
+
+    let scale = 1 / Float(d).squareRoot()
+    let dropping = training && probabilityDropout.rate > 0
+    probabilityMaskActive = dropping
+    let mask = dropping ? probabilityMask.reserve(sequences * heads * length * length) : nil
+    let scratch = self.scratch.reserve(length * length)
+    let keepScale = probabilityDropout.keepScale
+    let threshold = probabilityDropout.threshold
+    var generator = probabilityDropout.rng
+    let stride3 = 3 * h
+    for s in 0..<sequences {
+      let valid = lengths[s]
+      let base = qkv + s * length * stride3
+      for head in 0..<heads {
+        let slot = (s * heads + head) * length * length
+        let scores = probabilities + slot
+        gemm(
+          transposeA: false, transposeB: true, m: length, n: valid, k: d, alpha: scale,
+          a: base + head * d, lda: stride3, b: base + h + head * d, ldb: stride3, beta: 0,
+          c: scores, ldc: length)
+        BertAttention.maskedSoftmax(rows: length, valid: valid, stride: length, scores)
+        var attended = UnsafePointer(scores)
+        if let mask {
+          let m = mask + slot
+          for i in 0..<length {
+            for j in 0..<valid {
+              let keep: UInt8 = generator.next() >> 40 >= threshold ? 1 : 0
+              m[i * length + j] = keep
+              scratch[i * length + j] = keep != 0 ? scores[i * length + j] * keepScale : 0
+            }
+          }
+          attended = UnsafePointer(scratch)
+        }
+        gemm(
+          transposeA: false, transposeB: false, m: length, n: d, k: valid, alpha: 1,
+          a: attended, lda: length, b: base + 2 * h + head * d, ldb: stride3, beta: 0,
+          c: context + s * length * h + head * d, ldc: h)
+      }
+    }
+    probabilityDropout.rng = generator
+
+    let y = output.reserve(rows * h)
+    let sum = normalized.reserve(rows * h)
+    outputProjection.forward(rows: rows, context, sum, p)
+    outputDropout.forward(count: rows * h, sum, training: training)
+    for i in 0..<(rows * h) { sum[i] += x[i] }
+    norm.forward(rows: rows, sum, normalized: sum, reciprocalStd: reciprocalStd.reserve(rows), y, p)
+    return y
+  }
+
+  /// Softmax over the first `valid` columns of each row; the rest become exact zeros, as the
+  /// additive -∞ mask of Hugging Face makes them.
+  static func maskedSoftmax(rows: Int, valid: Int, stride: Int, _ s: UnsafeMutablePointer<Float>) {
+    for i in 0..<rows {
+      let row = s + i * stride
+      var largest = -Float.infinity
+      for j in 0..<valid { largest = max(largest, row[j]) }
+      var total: Float = 0
+      for j in 0..<valid {
+        let e = exp(row[j] - largest)
+        row[j] = e
+        total += e
+      }
+      let inverse = 1 / total
+      for j in 0..<valid { row[j] *= inverse }
+      for j in valid..<stride { row[j] = 0 }
+    }
+  }
+
+  /// Accumulates this half's parameter gradients (when `p.gradients` is set) and returns dL/dx when
+  /// `needsInputGradient`.
+  func backward(_ dy: UnsafePointer<Float>, needsInputGradient: Bool, _ p: ParameterPointers)
+    -> UnsafeMutablePointer<Float>?
+  {
+    guard let x = input else { preconditionFailure("backward before forward") }
+    let (h, heads, d, rows, length) = (config.hiddenSize, config.heads, config.headSize, rows, length)
+    let dsum = sumGradient.reserve(rows * h)
+    norm.backward(
+      rows: rows, outputGradient: dy, normalized: normalized.pointer, reciprocalStd: reciprocalStd.pointer,
+      inputGradient: dsum, p)
+    let dprojection = projectionGradient.reserve(rows * h)
+    outputDropout.backward(count: rows * h, dsum, dprojection)
+    let dcontext = contextGradient.reserve(rows * h)
+    outputProjection.backward(
+      rows: rows, input: context.pointer, outputGradient: dprojection, inputGradient: dcontext, p)
+
+    let stride3 = 3 * h
+    let qkv = UnsafePointer(self.qkv.pointer)
+    let dqkv = qkvGradient.reserve(rows * stride3)
+    let scratch = self.scratch.reserve(length * length)
+    let dscores = scratchGradient.reserve(length * length)
+    let scale = 1 / Float(d).squareRoot()
+    let keepScale = probabilityDropout.keepScale
+    for s in 0..<sequences {
+      let valid = lengths[s]
+      let base = qkv + s * length * stride3
+      let dbase = dqkv + s * length * stride3
+      let dctx = UnsafePointer(dcontext + s * length * h)
+      for head in 0..<heads {
+        let slot = (s * heads + head) * length * length
+        let probs = UnsafePointer(probabilities.pointer + slot)
+        var attended = probs
+        if probabilityMaskActive {
+          let m = UnsafePointer(probabilityMask.pointer + slot)
+          for i in 0..<length {
+            for j in 0..<valid {
+              scratch[i * length + j] = m[i * length + j] != 0 ? probs[i * length + j] * keepScale : 0
+            }
+          }
+          attended = UnsafePointer(scratch)
+        }
+        // dV = P'ᵀ·dC over the real keys; padding keys get no gradient.
+        gemm(
+          transposeA: true, transposeB: false, m: valid, n: d, k: length, alpha: 1,
+          a: attended, lda: length, b: dctx + head * d, ldb: h, beta: 0,
+          c: dbase + 2 * h + head * d, ldc: stride3)
+        // dP' = dC·Vᵀ.
+        gemm(
+          transposeA: false, transposeB: true, m: length, n: valid, k: d, alpha: 1,
+          a: dctx + head * d, lda: h, b: base + 2 * h + head * d, ldb: stride3, beta: 0,
+          c: dscores, ldc: length)
+        // Through the dropout, then the softmax: dS = P ⊙ (dP - Σⱼ dP·P).
+        let m = probabilityMaskActive ? UnsafePointer(probabilityMask.pointer + slot) : nil
+        for i in 0..<length {
+          let row = dscores + i * length
+          let pr = probs + i * length
+          if let m {
+            for j in 0..<valid { row[j] = m[i * length + j] != 0 ? row[j] * keepScale : 0 }
+          }
+          var dot: Float = 0
+          for j in 0..<valid { dot += row[j] * pr[j] }
+          for j in 0..<valid { row[j] = pr[j] * (row[j] - dot) }
+        }
+        // dQ = dS·K·scale, dK = dSᵀ·Q·scale.
+        gemm(
+          transposeA: false, transposeB: false, m: length, n: d, k: valid, alpha: scale,
+          a: dscores, lda: length, b: base + h + head * d, ldb: stride3, beta: 0,
+          c: dbase + head * d, ldc: stride3)
+        gemm(
+          transposeA: true, transposeB: false, m: valid, n: d, k: length, alpha: scale,
+          a: dscores, lda: length, b: base + head * d, ldb: stride3, beta: 0,
+          c: dbase + h + head * d, ldc: stride3)
+      }
+      // Padding keys and values took no part in the forward.
+      for row in valid..<length {
+        (dbase + row * stride3 + h).update(repeating: 0, count: 2 * h)
+      }
+    }
+    let dx = needsInputGradient ? inputGradient.reserve(rows * h) : nil
+    if let dx { dx.update(from: dsum, count: rows * h) }
+    queryKeyValue.backward(rows: rows, input: x, outputGradient: dqkv, inputGradient: dx, accumulate: true, p)
+    return dx
+  }
+}
