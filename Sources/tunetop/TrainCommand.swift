@@ -32,6 +32,13 @@ struct TrainCommand: ParsableCommand {
       valueName: "run"))
   var fork: String?
 
+  /// Set by `tunetop search --backend ray`'s trials, so the run is tagged as a trial of its search.
+  @Option(name: .customLong("search-id"), help: .hidden)
+  var searchID: String?
+
+  @Option(name: .long, help: .hidden)
+  var trial: Int?
+
   func run() throws {
     if let resume {
       try continueRun(resume)
@@ -60,7 +67,7 @@ struct TrainCommand: ParsableCommand {
     let epochs = resolved.epochs
     let path = directory.url.path
     if let parent { print("forking \(parent.run) from epoch \(parent.epoch)") }
-    let trainer = Trainer(prepared, directory: directory)
+    let trainer = Trainer(prepared, directory: directory, hooks: TrialHooks(search: searchID, trial: trial))
     try supervise(trainer, epochs: epochs, path: path)
   }
 
