@@ -39,6 +39,9 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .long, help: .hidden)
   var trial: Int?
 
+  @Option(name: .long, help: .hidden)
+  var node: String?
+
   func run() throws {
     if let resume {
       try continueRun(resume)
@@ -67,7 +70,13 @@ struct TrainCommand: ParsableCommand {
     let epochs = resolved.epochs
     let path = directory.url.path
     if let parent { print("forking \(parent.run) from epoch \(parent.epoch)") }
-    let trainer = Trainer(prepared, directory: directory, hooks: TrialHooks(search: searchID, trial: trial))
+    let trainer = Trainer(
+      prepared, directory: directory,
+      hooks: {
+        var hooks = TrialHooks(search: searchID, trial: trial)
+        hooks.node = node
+        return hooks
+      }())
     try supervise(trainer, epochs: epochs, path: path)
   }
 

@@ -64,6 +64,14 @@ def test_ray_search_six_trials_with_asha(tunetop_bin, runs, tmp_path):
     assert trained.returncode == 0, trained.stderr
 
 
+def port_open(port):
+    import socket
+
+    with socket.socket() as connection:
+        connection.settimeout(1)
+        return connection.connect_ex(("127.0.0.1", port)) == 0
+
+
 def test_no_python(tunetop_bin, runs):
     result = subprocess.run([tunetop_bin, "search", "--backend", "ray", "--python", "/nonexistent/python3",
                              "--trials", "2", "--runs", runs], capture_output=True, text=True)
@@ -92,3 +100,65 @@ def test_unreachable_address(tunetop_bin, runs):
     assert "cannot reach a Ray cluster at --address 127.0.0.1:9" in result.stderr
     assert not os.path.exists(runs)
     print("unreachable address answered in %.1f s" % elapsed)
+
+
+def test_two_raylets_spread_trials(tunetop_bin, runs, tmp_path):
+    """A head raylet and a second raylet, one CPU each, so two trials at once run one on each node;
+    both are on this machine, so the host is the same and each summary's `node` (Ray's node id)
+    tells them apart."""
+    pytest.importorskip("ray.tune")
+    import signal
+    import socket
+
+    ray_cli = os.path.join(os.path.dirname(sys.executable), "ray")
+    env = environment()
+    # Ray 2.60's `ray start --head` turns on token authentication, which a joining raylet and the
+    # driver would each need the token for; a throwaway cluster on one machine goes without.
+    env["RAY_AUTH_MODE"] = "disabled"
+    with socket.socket() as probe:  # a free port for the head's GCS
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    address = "127.0.0.1:" + port
+    # --block keeps each `ray start` in the foreground, so the test ends exactly the raylets it started.
+    raylets = [subprocess.Popen([ray_cli, "start", "--head", "--block", "--port", port, "--num-cpus", "1",
+                                 "--include-dashboard", "false",
+                                 "--disable-usage-stats"],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
+    try:
+        deadline = time.monotonic() + 90
+        while not port_open(int(port)):
+            assert time.monotonic() < deadline and raylets[0].poll() is None, "the head raylet did not start"
+            time.sleep(0.5)
+        raylets.append(subprocess.Popen([ray_cli, "start", "--block", "--address", address, "--num-cpus", "1"],
+                                        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        start_new_session=True))
+        count = [sys.executable, "-c", "import ray; ray.init(address=%r, log_to_driver=False, logging_level='ERROR');"
+                 " print(sum(n['Alive'] for n in ray.nodes()))" % address]
+        while subprocess.run(count, env=env, capture_output=True, text=True).stdout.strip() != "2":
+            assert time.monotonic() < deadline and raylets[1].poll() is None, "the second raylet did not join"
+            time.sleep(1)
+        result = subprocess.run(
+            [tunetop_bin, "search", "--backend", "ray", "--python", sys.executable, "--runs", runs,
+             "--address", address, "--trials", "4", "--set", "epochs=3", "--pruner", "none"],
+            capture_output=True, text=True, env=env, timeout=240)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        [directory] = [os.path.join(runs, name) for name in os.listdir(runs) if "-search-" in name]
+        nodes = set()
+        for name in os.listdir(directory):
+            summary_path = os.path.join(directory, name, "summary.json")
+            if os.path.exists(summary_path):
+                summary = json.load(open(summary_path))
+                assert summary["status"] == "completed" and summary["host"] == os.uname().nodename
+                nodes.add(summary["node"])
+        assert len(nodes) == 2, nodes
+        record = json.load(open(os.path.join(directory, "search.json")))
+        assert {trial["node"] for trial in record["trials"]} == nodes
+    finally:
+        for raylet in reversed(raylets):
+            if raylet.poll() is None:
+                os.killpg(raylet.pid, signal.SIGTERM)
+        for raylet in raylets:
+            try:
+                raylet.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(raylet.pid, signal.SIGKILL)

@@ -29,6 +29,8 @@ public struct RunSummary: Sendable, Equatable, Codable {
   /// The hyperparameter search this run is a trial of, and its trial number (from 1).
   public var search: String?
   public var trial: Int?
+  /// The cluster node that ran it (Ray's node id) when a scheduler placed it; two nodes can share a host.
+  public var node: String?
   /// The run this one was forked from; nil for a run that started from the base model.
   public var parent: RunParent?
 
@@ -73,7 +75,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     case pid
     case pidStarted = "pid_started"
     case host
-    case search, trial
+    case search, trial, node
     case parent
   }
 }
@@ -100,6 +102,7 @@ extension RunSummary {
     try container.encodeIfPresent(writer?.host, forKey: .host)
     try container.encodeIfPresent(search, forKey: .search)
     try container.encodeIfPresent(trial, forKey: .trial)
+    try container.encodeIfPresent(node, forKey: .node)
     try container.encodeIfPresent(parent, forKey: .parent)
   }
 
@@ -126,6 +129,7 @@ extension RunSummary {
     }
     search = try container.decodeIfPresent(String.self, forKey: .search)
     trial = try container.decodeIfPresent(Int.self, forKey: .trial)
+    node = try container.decodeIfPresent(String.self, forKey: .node)
     parent = try container.decodeIfPresent(RunParent.self, forKey: .parent)
   }
 }

@@ -45,6 +45,7 @@ public enum SearchRecordFile {
       }
       entry["wall_seconds"] = summary.wallSeconds
       if let host = summary.writer?.host { entry["host"] = host }
+      if let node = summary.node { entry["node"] = node }
     }
     if let reason = trial.reason { entry["reason"] = reason }
     return entry

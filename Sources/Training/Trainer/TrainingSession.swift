@@ -479,13 +479,15 @@ final class TrainingSession {
 
   private func makeSummary() -> RunSummary {
     let wall = wallSeconds
-    return RunSummary(
+    var summary = RunSummary(
       status: status, epochsRun: epochsRun, bestEpoch: best?.epoch ?? 0,
       bestValidationLoss: best?.validationLoss ?? .nan,
       bestValidationAccuracy: best?.validationAccuracy ?? .nan, testAccuracy: testAccuracy,
       samplesPerSecond: wall > 0 ? Double(samplesSeen) / wall : 0, wallSeconds: wall, steps: step,
       reason: reason, writer: .current, search: hooks.search, trial: hooks.trial,
       parent: directory?.parent)
+    summary.node = hooks.node
+    return summary
   }
 
   private func writeSummary() throws {

@@ -83,6 +83,15 @@ def next_trial_number(search_dir):
         return number
 
 
+def ray_node_id():
+    try:
+        import ray
+
+        return ray.get_runtime_context().get_node_id()
+    except Exception:  # not inside Ray: the run just does not name a node
+        return None
+
+
 def read_json(path):
     try:
         with open(path) as handle:
@@ -136,6 +145,9 @@ def make_trainable(tune):
             command = [tunetop, "train", "--config", spec["base_config"], "--runs", spec["search_dir"],
                        "--name", "t%02d" % self.number, "--search-id", spec["search_id"],
                        "--trial", str(self.number)]
+            node = ray_node_id()
+            if node:
+                command += ["--node", node]
             for dimension in spec["space"]:
                 if dimension["kind"] != "fixed":
                     command += ["--set", "%s=%s" % (dimension["key"], value_text(dimension, config[dimension["key"]]))]
