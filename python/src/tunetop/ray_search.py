@@ -197,12 +197,26 @@ def make_trainable(tune):
                 if exited:
                     summary = read_json(os.path.join(run, "summary.json")) if run else None
                     if summary is None:
-                        raise RuntimeError(self._child_error())
+                        message = self._child_error()
+                        self._record_failure(message)
+                        raise RuntimeError(message)
                     if self.last_epoch == 0:
                         raise RuntimeError("trial %d %s: %s" % (self.number, summary.get("status"),
                                                                 summary.get("reason") or self._child_error()))
                     return {"done": True, "epoch": self.last_epoch, "host": os.uname().nodename}
                 time.sleep(0.2)
+
+        def _record_failure(self, message):
+            """A trial whose `tunetop train` stopped before making its run (its task or base model not on
+            this node) still gets a run directory, `failed` with the message, so the search shows why."""
+            from .run import Run
+
+            params = {d["key"]: value_text(d, self.config[d["key"]]) for d in self.spec["space"] if d["kind"] != "fixed"}
+            run = Run(runs=self.spec["search_dir"], name="t%02d" % self.number, config=params,
+                      trainer="tunetop train (did not start on %s)" % os.uname().nodename,
+                      search=self.spec["search_id"], trial=self.number)
+            run.start()
+            run.finish("failed", "on %s: %s" % (os.uname().nodename, message[-500:]))
 
         def cleanup(self):
             if self.child.poll() is None:
@@ -248,12 +262,14 @@ def main(argv):
     init = {"include_dashboard": False, "logging_level": "WARNING", "log_to_driver": False}
     if address:
         init["address"] = address
-    else:
+    else:  # a new Ray on this machine, even when another cluster's address is remembered in /tmp/ray
+        init["address"] = "local"
         init["num_cpus"] = spec.get("num_cpus")
     try:
         ray.init(**init)
     except (ConnectionError, RuntimeError, ValueError) as error:
-        print("tunetop: cannot connect to a Ray cluster at --address %s: %s" % (address, error), file=sys.stderr)
+        where = "at --address %s" % address if address else "on this machine"
+        print("tunetop: cannot start or reach a Ray cluster %s: %s" % (where, error), file=sys.stderr)
         return 2
     sampler_note = "random"
     search_alg = None
