@@ -3,7 +3,8 @@
 //
 // Generates a search directory of N trial runs (config.yaml, summary.json tagged with the search,
 // 20 epochs of metrics.csv) in a temporary directory, then times the three parts of a refresh:
-// reading every trial back (`SearchDirectoryScan`), rewriting `search.json`, and the report.
+// reading every trial back (`SearchDirectoryScan`), rewriting `search.json`, and the report; and
+// the same reading through `SearchDirectoryCache` when no trial changed (stats only).
 
 import Foundation
 import Training
@@ -70,6 +71,9 @@ func runSearch(arguments: [String]) {
   var scanning: [Double] = []
   var recording: [Double] = []
   var reporting: [Double] = []
+  var following: [Double] = []
+  var cache = SearchDirectoryCache()
+  _ = cache.trials(in: search, space: space)
   var trials: [SearchTrial] = []
   for _ in 0..<7 {
     var start = now()
@@ -83,6 +87,9 @@ func runSearch(arguments: [String]) {
     _ = SearchReport(settings: settings, id: search.lastPathComponent, directory: search, trials: trials)
       .text()
     reporting.append(Double(now() - start) / 1e6)
+    start = now()
+    _ = cache.trials(in: search, space: space)
+    following.append(Double(now() - start) / 1e6)
   }
   let record =
     (try? FileManager.default.attributesOfItem(atPath: search.appendingPathComponent("search.json").path))?[
@@ -91,7 +98,7 @@ func runSearch(arguments: [String]) {
     json([
       ("bench", "search"), ("trials", count), ("read", trials.count), ("bytes_read_per_refresh", bytes),
       ("search_json_bytes", record), ("scan_ms", median(scanning)), ("search_json_ms", median(recording)),
-      ("report_ms", median(reporting)),
+      ("report_ms", median(reporting)), ("cached_scan_ms", median(following)),
       ("refresh_ms", median(scanning) + median(recording)),
     ]))
 }

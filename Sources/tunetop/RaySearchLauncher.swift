@@ -98,6 +98,7 @@ struct RaySearchLauncher {
     var signalled: Int32 = 0
     var reported: [Int: RunStatus] = [:]
     var status: Int32 = 0
+    var cache = SearchDirectoryCache()
     while true {
       let received = receivedSignal.load(ordering: .relaxed)
       if received != 0 && signalled == 0 {
@@ -107,7 +108,7 @@ struct RaySearchLauncher {
           atPath: directory.appendingPathComponent("ray-stopping").path, contents: nil)
         kill(driver, SIGINT)
       }
-      let trials = SearchDirectoryScan.trials(in: directory, space: settings.space)
+      let trials = cache.trials(in: directory, space: settings.space)
       try? SearchRecordFile.write(
         id: id, settings: settings, trials: trials, directory: directory, backend: "ray")
       for trial in trials where trial.status.isFinal && reported[trial.number] != trial.status {

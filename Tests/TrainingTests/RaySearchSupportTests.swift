@@ -39,6 +39,7 @@ import Testing
   settings.dropout = 0.2
   let prepared = try PreparedRun.prepare(settings)
   let directory = try RunDirectory(root: search, name: "t01", hyperParameters: prepared.hyperParameters)
+  let summaryURL = directory.url.appendingPathComponent("summary.json")
   let summary = Trainer(
     prepared, directory: directory, hooks: TrialHooks(search: search.lastPathComponent, trial: 1)
   )
@@ -54,4 +55,15 @@ import Testing
     settings: SearchSettings(base: settings, space: space, trials: 1, runsRoot: scratch.url),
     id: search.lastPathComponent, directory: search, trials: trials)
   #expect(report.best?.number == 1)
+
+  // The cache re-reads a trial only when its summary or metrics changed.
+  var cache = SearchDirectoryCache()
+  #expect(cache.trials(in: search, space: space).first?.status == summary.status)
+  var changed = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: summaryURL))
+  changed.status = .pruned
+  changed.reason = "ASHA"
+  changed.wallSeconds += 1000  // a different size, so the change shows even within one mtime tick
+  try AtomicFile.write(try JSONEncoder().encode(changed), to: summaryURL)
+  #expect(cache.trials(in: search, space: space).first?.status == .pruned)
+  #expect(cache.trials(in: search, space: space).first?.reason == "ASHA")
 }

@@ -137,6 +137,8 @@ def make_trainable(tune):
             self.number = next_trial_number(spec["search_dir"])
             self.last_epoch = 0
             self.offset = 0
+            self.pending = []
+            self.last_result = None
             self.run_dir = None
             tunetop = spec["tunetop"] if os.access(spec["tunetop"], os.X_OK) else shutil.which("tunetop")
             if tunetop is None:
@@ -174,37 +176,33 @@ def make_trainable(tune):
             return text or "tunetop train exited with status %s" % self.child.returncode
 
         def step(self):
+            """One epoch's validation as one Ray Tune iteration, so ASHA's rungs are epochs."""
             while True:
                 exited = self.child.poll() is not None
                 run = self._find_run()
-                rows = []
-                if run is not None:
+                if run is not None and not self.pending:
                     rows, self.offset = validation_rows(os.path.join(run, "metrics.csv"), self.offset)
-                if rows:
-                    epoch, loss, accuracy = rows[0]
-                    if len(rows) > 1:  # report one epoch per iteration so ASHA's rungs line up with epochs
-                        self.offset = 0
-                        all_rows, self.offset = validation_rows(os.path.join(run, "metrics.csv"), 0)
-                        epoch, loss, accuracy = next(r for r in all_rows if r[0] == self.last_epoch + 1)
-                        self.offset = 0 if epoch < all_rows[-1][0] else self.offset
+                    self.pending.extend(rows)
+                if self.pending:
+                    epoch, loss, accuracy = self.pending.pop(0)
                     self.last_epoch = epoch
-                    done = False
-                    if epoch >= self.spec["max_epochs"]:
-                        self.child.wait()
-                        done = True
-                    return {"val_loss": loss, "val_accuracy": accuracy, "epoch": epoch, "done": done,
-                            "host": os.uname().nodename}
+                    self.last_result = {"val_loss": loss, "val_accuracy": accuracy, "epoch": epoch,
+                                        "host": os.uname().nodename}
+                    done = epoch >= self.spec["max_epochs"]
+                    if done:
+                        self.child.wait()  # the run writes its test accuracy and final summary
+                    return dict(self.last_result, done=done)
                 if exited:
                     summary = read_json(os.path.join(run, "summary.json")) if run else None
                     if summary is None:
                         message = self._child_error()
                         self._record_failure(message)
                         raise RuntimeError(message)
-                    if self.last_epoch == 0:
+                    if self.last_result is None:
                         raise RuntimeError("trial %d %s: %s" % (self.number, summary.get("status"),
                                                                 summary.get("reason") or self._child_error()))
-                    return {"done": True, "epoch": self.last_epoch, "host": os.uname().nodename}
-                time.sleep(0.2)
+                    return dict(self.last_result, done=True)  # early stopping ended it
+                time.sleep(0.2)  # polling metrics.csv of a child process; nothing to wait on instead
 
         def _record_failure(self, message):
             """A trial whose `tunetop train` stopped before making its run (its task or base model not on
