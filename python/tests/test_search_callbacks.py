@@ -88,7 +88,7 @@ def test_ray_tune_logger(runs, tunetop_bin):
             optimizer.step()
             tune.report({"val_loss": loss.item()})
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         tuner = tune.Tuner(
             trainable, param_space={"lr": tune.grid_search([1e-4, 1e-3, 0.3, 1.0])},
