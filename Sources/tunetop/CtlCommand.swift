@@ -46,6 +46,9 @@ struct CtlCommand: ParsableCommand {
     let (sent, answer) = try failOnBadInput { try sender.sendAndWait(action, timeout: timeout) }
     switch answer {
     case .applied(let step):
+      // A stopped run still saves `last` and its summary; a script that lists or reads the run
+      // next should find it ended, so wait for that too (within what is left of --timeout).
+      if action == .stop { Self.waitUntilEnded(url, until: Date().addingTimeInterval(timeout)) }
       print("command \(sent.id) (\(Self.describe(action))) applied at step \(step)")
     case .refused(let reason):
       FileHandle.standardError.write(Data("tunetop: command \(sent.id) refused: \(reason)\n".utf8))
@@ -94,6 +97,15 @@ struct CtlCommand: ParsableCommand {
     default:
       throw ValidationError(
         "unknown command \"\(command)\"; valid: \(ControlCommand.words.joined(separator: ", "))")
+    }
+  }
+
+  /// Returns once the run's summary is final or its writer is gone, or at `deadline`.
+  static func waitUntilEnded(_ run: URL, until deadline: Date) {
+    while Date() < deadline {
+      let record = RunCatalog.record(at: run, readingSettings: false)
+      if record.summary?.status.isFinal == true || !record.isLive { return }
+      Thread.sleep(forTimeInterval: 0.01)
     }
   }
 

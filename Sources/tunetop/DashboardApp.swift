@@ -291,7 +291,12 @@ extension DashboardApp {
       let resumable = try ResumableRun.open(URL(fileURLWithPath: path))
       let settings = resumable.state.liveSettings
       let info = ModelInfo(resumable.prepared)
-      let epochs = (try? MetricsFile.read(run: resumable.directory.url)) ?? []
+      var epochs = (try? MetricsFile.read(run: resumable.directory.url)) ?? []
+      // Per-class rows go with their epochs, so the per-class view carries on from them too.
+      if let classes = try? ClassMetricsFile.read(runDirectory: resumable.directory.url) {
+        let byEpoch = Dictionary(classes.epochs.map { ($0.epoch, $0.metrics) }, uniquingKeysWith: { $1 })
+        for index in epochs.indices { epochs[index].classes = byEpoch[epochs[index].epoch] }
+      }
       let trainer = Trainer(resuming: resumable)
       self.trainer = trainer
       dispatch(.modelPrepared(info))

@@ -96,6 +96,12 @@ final class HeadlessProgress {
         format: "best epoch %d: val loss %.4f, val accuracy %.3f", summary.bestEpoch,
         summary.bestValidationLoss, summary.bestValidationAccuracy),
     ]
+    if let classes = summary.bestClasses {
+      // The classes the best epoch gets most wrong, so a poor macro-F1 names its cause.
+      let weakest = classes.classes.filter { $0.support > 0 }.sorted { $0.f1 < $1.f1 }.prefix(3)
+      let named = weakest.map { String(format: "%@ %.2f", $0.name, $0.f1) }.joined(separator: ", ")
+      lines[1] += String(format: ", macro-F1 %.3f (lowest F1: %@)", classes.macroF1, named)
+    }
     if let test = summary.testAccuracy {
       lines.append(String(format: "test accuracy %.3f (best checkpoint)", test))
     }

@@ -38,7 +38,8 @@ struct TokenizeCommand: ParsableCommand {
       var lineNumber = 0
       for line in input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
         lineNumber += 1
-        if line.isEmpty && lineNumber > 1 && line.endIndex == input.endIndex { break }
+        // The empty piece after a final newline (or of empty input) is no line.
+        if line.isEmpty && line.endIndex == input.endIndex { break }
         guard let text = String(validating: line, as: UTF8.self) else {
           output.flush()
           try failOnBadInput { throw ValidationError("standard input line \(lineNumber) is not valid UTF-8") }

@@ -8,14 +8,25 @@ import Testing
 struct BertTokenizerTests {
   struct Case: Decodable {
     struct Config: Decodable, Hashable {
-      var do_lower_case: Bool
-      var strip_accents: Bool?
-      var tokenize_chinese_chars: Bool?
+      var lowercase: Bool
+      var stripAccents: Bool? = nil
+      var tokenizeChineseCharacters: Bool? = nil
+
+      enum CodingKeys: String, CodingKey {
+        case lowercase = "do_lower_case"
+        case stripAccents = "strip_accents"
+        case tokenizeChineseCharacters = "tokenize_chinese_chars"
+      }
     }
     var config: Config
-    var max_length: Int
+    var maxLength: Int
     var text: String
     var ids: [Int32]
+
+    enum CodingKeys: String, CodingKey {
+      case config, text, ids
+      case maxLength = "max_length"
+    }
   }
 
   static let fixtureFolder = Bundle.module.url(
@@ -25,9 +36,9 @@ struct BertTokenizerTests {
 
   static func tokenizer(_ config: Case.Config) throws -> BertTokenizer {
     var configuration = BertTokenizerConfiguration()
-    configuration.lowercase = config.do_lower_case
-    configuration.stripAccents = config.strip_accents
-    configuration.tokenizeChineseCharacters = config.tokenize_chinese_chars ?? true
+    configuration.lowercase = config.lowercase
+    configuration.stripAccents = config.stripAccents
+    configuration.tokenizeChineseCharacters = config.tokenizeChineseCharacters ?? true
     return try BertTokenizer(vocabulary: vocabulary, configuration: configuration)
   }
 
@@ -39,10 +50,10 @@ struct BertTokenizerTests {
     for testCase in cases {
       let tokenizer = try tokenizers[testCase.config] ?? Self.tokenizer(testCase.config)
       tokenizers[testCase.config] = tokenizer
-      let ids = tokenizer.encode(testCase.text, maxLength: testCase.max_length)
+      let ids = tokenizer.encode(testCase.text, maxLength: testCase.maxLength)
       #expect(
         ids == testCase.ids,
-        "\(testCase.config) max \(testCase.max_length) \(testCase.text.debugDescription): \(tokenizer.tokens(of: ids))"
+        "\(testCase.config) max \(testCase.maxLength) \(testCase.text.debugDescription): \(tokenizer.tokens(of: ids))"
       )
     }
   }
@@ -69,7 +80,7 @@ struct BertTokenizerTests {
   }
 
   @Test func appendsToAFlatBuffer() throws {
-    let tokenizer = try Self.tokenizer(.init(do_lower_case: true))
+    let tokenizer = try Self.tokenizer(.init(lowercase: true))
     var ids: [Int32] = [7]
     tokenizer.encode("hello world", maxLength: 3, appendingTo: &ids)
     tokenizer.encode("hello world", maxLength: 512, appendingTo: &ids)

@@ -9,7 +9,7 @@ import Testing
       "task", "base_model", "hidden_sizes", "reset_head", "seed", "train_samples", "val_fraction",
       "learning_rate", "batch_size", "epochs", "optimizer", "momentum", "weight_decay", "dropout",
       "label_smoothing", "grad_clip", "schedule", "warmup_epochs", "min_lr_ratio", "step_size", "gamma",
-      "early_stopping_patience", "min_delta", "frozen", "unfreeze_every", "layer_lr_decay",
+      "early_stopping_patience", "min_delta", "monitor", "frozen", "unfreeze_every", "layer_lr_decay",
     ])
   #expect(Set(ConfigKey.all.map(\.abbreviation)).count == names.count)
   for key in ConfigKey.all {

@@ -39,6 +39,7 @@ private func loadError(_ yaml: String) -> String? {
   parameters.gamma = 0.1
   parameters.earlyStoppingPatience = 0
   parameters.minDelta = 1e-4
+  parameters.monitor = .validationMacroF1
   parameters.frozen = ["hidden1", "hidden2"]
   parameters.unfreezeEvery = 5
   parameters.layerLRDecay = 0.8

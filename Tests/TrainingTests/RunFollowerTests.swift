@@ -88,3 +88,20 @@ import Testing
   #expect(summary.status == .interrupted)
   #expect(summary.reason?.contains("is gone") == true)
 }
+
+@Test func aFinishedPyTorchRunIsFollowedFromItsFiles() throws {
+  let run = try #require(
+    Bundle.module.url(forResource: "foreign-runs", withExtension: nil, subdirectory: "Fixtures")
+  )
+  .appendingPathComponent("20261130-030000-pytorch-demo")
+  let events = RunFollower(run: run).poll().events
+  let epochs = events.compactMap { if case .epoch(let metrics) = $0 { metrics.epoch } else { nil } }
+  #expect(epochs == [1, 2, 3], "no epoch 0, and the torn row waits")
+  guard case .started(let start) = events.first, case .finished(let summary) = events.last else {
+    Issue.record("not started then finished: \(events)")
+    return
+  }
+  #expect(start.groups.isEmpty, "this run wrote no groups.json")
+  #expect(start.totalSteps == 150, "no start event to count steps from: the summary's steps")
+  #expect(summary.source == "pytorch" && summary.status == .completed)
+}

@@ -74,6 +74,9 @@ private func wait(seconds: TimeInterval = 60, for condition: () -> Bool) -> Bool
 
   let stopped = try ctl("stop")
   #expect(stopped.status == 0, "\(stopped.error)")
+  #expect(
+    try RunDirectory(existing: run).readSummary().status == .stopped,
+    "ctl stop returns once the run has saved and ended")
   train.waitUntilExit()
   #expect(train.terminationStatus == 0)
   let final = try RunDirectory(existing: run).readSummary()

@@ -100,7 +100,7 @@ def test_a_plain_loop_writes_every_file_of_the_format(runs, tunetop_bin):
     check_tunetop_reads(tunetop_bin, runs, run.path)
 
 
-def test_rows_are_rate_limited_but_the_last_step_of_an_epoch_always_gets_one(runs):
+def test_rows_are_rate_limited_and_the_last_step_always_gets_one(runs):
     model, optimizer, x, y = mlp.make()
     with tunetop.Run(runs=runs, model=model, optimizer=optimizer) as run:
         run.ROW_INTERVAL = 3600
@@ -110,10 +110,11 @@ def test_rows_are_rate_limited_but_the_last_step_of_an_epoch_always_gets_one(run
                 loop.advance()
             run.evaluate(val_loss=1.0)
     written = check_run(run.path, "pytorch")
-    assert [int(r["step"]) for r in written["steps"]] == [4, 8, 12]
-    for epoch, row in enumerate(written["steps"]):
-        # The loss of a row is the mean over the steps since the previous row.
-        assert float(row["loss"]) == pytest.approx(sum(loop.losses[4 * epoch : 4 * epoch + 4]) / 4, rel=1e-5)
+    # Rows need 3600 s between them (and from the start), so only the run's last step gets one,
+    # with the mean loss of all the steps.
+    assert [int(r["step"]) for r in written["steps"]] == [12]
+    assert float(written["steps"][0]["loss"]) == pytest.approx(sum(loop.losses) / 12, rel=1e-5)
+    assert written["steps"][0]["grad_norm/head"] != ""
 
 
 def test_commands_change_the_training_and_each_is_answered_once(runs, tunetop_bin):
@@ -121,6 +122,7 @@ def test_commands_change_the_training_and_each_is_answered_once(runs, tunetop_bi
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, decay)
     with tunetop.Run(runs=runs, name="steered", model=model, optimizer=optimizer, scheduler=scheduler) as run:
         run.ROW_INTERVAL = 0
+        run.CONTROL_INTERVAL = 0  # look at every boundary, so each command lands on a known step
         loop = Loop(run, model, optimizer, x, y, scheduler)
         for _ in range(3):
             loop.advance()
@@ -172,6 +174,7 @@ def test_commands_change_the_training_and_each_is_answered_once(runs, tunetop_bi
         send(run, {"id": 13, "command": "resume"})
         send_raw(run, '{"id": 14, "command": "pau\n')
         send(run, {"command": "stop"})
+        send(run, {"id": 0, "command": "stop"})
         send(run, {"id": 1, "command": "set", "key": "learning_rate", "value": 0.2})  # a repeated id
         loop.advance()
         assert optimizer.param_groups[0]["lr"] == pytest.approx(lr_before * decay(run.global_step) / decay(run.global_step - 1))
@@ -186,17 +189,24 @@ def test_commands_change_the_training_and_each_is_answered_once(runs, tunetop_bi
         loop.advance()
         assert model.drop.p == pytest.approx(0.2)
 
-        send(run, {"id": 16, "command": "stop"})
+        send(run, {"id": 16, "command": "set", "key": "learning_rate", "value": "0.02"})
+        loop.advance()
+        assert scheduler.base_lrs == [pytest.approx(0.02)]
+
+        send(run, {"id": 17, "command": "stop"})
+        send(run, {"id": 18, "command": "stop"})  # the state it is in: applied, changes nothing
         assert loop.advance() is True
         assert run.should_stop
         stopped_at = run.global_step
+        send(run, {"id": 19, "command": "pause"})  # after the last step boundary
 
     written = check_run(run.path, "pytorch")
     assert written["summary"]["status"] == "stopped"
     assert answer(written, 1)["result"] == "applied" and answer(written, 1)["step"] == applied_at
-    for ident in (2, 3, 4, 5, 15, 16):
+    for ident in (2, 3, 4, 5, 13, 15, 16, 17, 18):
         assert answer(written, ident)["result"] == "applied", answer(written, ident)
-    reasons = {ident: answer(written, ident)["reason"] for ident in range(6, 15)}
+    assert answer(written, 19)["reason"] == "the run has ended (stopped)"
+    reasons = {ident: answer(written, ident)["reason"] for ident in range(6, 15) if ident != 13}
     assert reasons[6] == "learning_rate must be > 0 and ≤ 10, got 20"
     assert reasons[7] == "dropout must be ≥ 0 and < 1, got 1"
     assert reasons[8] == "weight_decay must be ≥ 0 and ≤ 1, got -0.5"
@@ -204,13 +214,14 @@ def test_commands_change_the_training_and_each_is_answered_once(runs, tunetop_bi
     assert reasons[10] == 'command must be one of pause, resume, stop, set, freeze, unfreeze, got "jump"'
     assert reasons[11].startswith("group must be one of hidden1, head") and reasons[11].endswith('got "nothere"')
     assert reasons[12] == 'learning_rate must be a number, got "fast"'
-    assert reasons[13] == "the run is not paused"
+    assert [e["event"] for e in written["events"]].count("resume") == 0  # resume while running: nothing
     assert "not valid JSON" in reasons[14]
     anonymous = [e for e in written["events"] if e["event"] == "command" and "id" not in e]
-    assert [e["reason"] for e in anonymous] == ["id must be a positive integer, got nothing"]
+    assert [e["reason"] for e in anonymous] == [
+        "id must be a positive integer, got nothing", "id must be a positive integer, got 0"]
     kinds = [(e["event"], e.get("key"), e.get("group")) for e in written["events"]]
     assert ("hot_edit", "learning_rate", None) in kinds and ("freeze", None, "hidden1") in kinds
-    assert ("unfreeze", None, "hidden1") in kinds and ("stop", None, None) in kinds
+    assert ("unfreeze", None, "hidden1") in kinds and kinds.count(("stop", None, None)) == 1
     assert next(e for e in written["events"] if e["event"] == "hot_edit")["value"] == 0.1
     assert written["summary"]["steps"] == stopped_at
     for row in written["steps"]:
@@ -237,7 +248,9 @@ def test_pause_blocks_the_step_until_resume(runs):
         loop = Loop(run, model, optimizer, x, y)
         for _ in range(3):
             loop.advance()
+        run.CONTROL_INTERVAL = 0
         send(run, {"id": 1, "command": "pause"})
+        send(run, {"id": 3, "command": "pause"})  # already paused: applied, changes nothing
         sent = []
         steerer = threading.Thread(target=steer_when_paused, args=(run, {"id": 2, "command": "resume"}, sent))
         steerer.start()
@@ -249,13 +262,15 @@ def test_pause_blocks_the_step_until_resume(runs):
     written = check_run(run.path, "pytorch")
     assert written["summary"]["status"] == "completed"
     assert answer(written, 1)["step"] == 4 and answer(written, 2)["step"] == 4
+    assert answer(written, 3)["result"] == "applied"
     events = [e["event"] for e in written["events"]]
-    assert events.index("pause") < events.index("resume")
+    assert events.index("pause") < events.index("resume") and events.count("pause") == 1
 
 
 def test_stop_ends_a_pause(runs):
     model, optimizer, x, y = mlp.make()
     with tunetop.Run(runs=runs, model=model, optimizer=optimizer) as run:
+        run.CONTROL_INTERVAL = 0
         loop = Loop(run, model, optimizer, x, y)
         loop.advance()
         send(run, {"id": 1, "command": "pause"})
@@ -370,6 +385,7 @@ def test_groups_can_be_given_and_extra_metrics_become_columns(runs, tunetop_bin)
     model, optimizer, x, y = mlp.make()
     with tunetop.Run(runs=runs, model=model, optimizer=optimizer,
                      groups={"body": ["hidden1"], "top": "head"}) as run:
+        run.CONTROL_INTERVAL = 0
         loop = Loop(run, model, optimizer, x, y)
         loop.advance()
         run.evaluate(val_loss=0.9, val_accuracy=0.5, f1=0.25)
@@ -393,21 +409,6 @@ def test_groups_can_be_given_and_extra_metrics_become_columns(runs, tunetop_bin)
     if "source" not in listing.splitlines()[0]:
         pytest.skip("this tunetop reads only format 1 metrics (no extra columns, no source column yet)")
     check_tunetop_reads(tunetop_bin, runs, run.path)
-
-
-def test_a_loop_that_counts_epochs_itself_gets_a_row_for_each_epoch_end(runs):
-    model, optimizer, x, y = mlp.make()
-    with tunetop.Run(runs=runs, model=model, optimizer=optimizer) as run:
-        run.ROW_INTERVAL = 3600
-        for epoch in range(1, 4):
-            for i in range(4):
-                loss, accuracy = mlp.train_step(model, optimizer, x, y, i)
-                run.step(loss=loss, epoch=epoch)
-    written = check_run(run.path, "pytorch")
-    assert [(int(r["step"]), int(r["epoch"])) for r in written["steps"]] == [(4, 1), (8, 2), (12, 3)]
-    # Rows 4 and 8 are written at the next epoch's first step, when their gradients are gone.
-    assert [r["grad_norm"] == "" for r in written["steps"]] == [True, True, False]
-    assert written["metrics"] == []
 
 
 def test_a_run_left_unfinished_by_an_uncaught_exception_is_failed_at_exit(tmp_path):

@@ -19,6 +19,8 @@ public enum DashboardAction: Sendable {
   case startStop, pauseResume
   case toggleFreeze
   case toggleLogScale, toggleSmoothing
+  /// The Accuracy panel's per-class view: each class's validation accuracy and the confusion matrix.
+  case togglePerClassView
   case cycleTheme
   case toggleHelp, closeOverlay
   case quit, confirmQuit, cancelQuit

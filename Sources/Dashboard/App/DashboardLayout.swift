@@ -32,6 +32,22 @@ public struct DashboardLayout: Equatable, Sendable {
     self.init(width: state.width, height: state.height, groupCount: state.groups.count)
   }
 
+  /// Where the Accuracy panel's per-class view goes when it needs `rows` inside its frame: the
+  /// Accuracy panel's place, grown down into the Learning-rate panel as far as needed, and what is
+  /// left of that panel (nil when too little is left to draw it).
+  public func perClass(rows: Int) -> (view: Rect, learningRate: Rect?) {
+    let available = learningRate.maxY - accuracy.y
+    let wanted = min(available, max(accuracy.height, rows + 2))
+    let rest = available - wanted
+    guard rest >= 5 else {
+      return (Rect(x: accuracy.x, y: accuracy.y, width: accuracy.width, height: available), nil)
+    }
+    return (
+      Rect(x: accuracy.x, y: accuracy.y, width: accuracy.width, height: wanted),
+      Rect(x: learningRate.x, y: accuracy.y + wanted, width: learningRate.width, height: rest)
+    )
+  }
+
   /// How many form rows are visible inside the Hyperparameters box.
   public var formRows: Int { max(0, hyperparameters.height - 2) }
 

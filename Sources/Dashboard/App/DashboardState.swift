@@ -38,6 +38,8 @@ public struct DashboardState: Equatable, Sendable {
   public var run: RunHistory?
   public var logScale = false
   public var smoothing = false
+  /// The Accuracy panel shows each class and the confusion matrix, over the Learning-rate panel.
+  public var perClassView = false
   /// TensorBoard's default EMA weight.
   public var smoothingWeight = 0.6
   public var message: StatusMessage?

@@ -2,7 +2,7 @@
 public enum KeyMap {
   /// Where a binding applies; the more specific context is tried first.
   public enum Context: String, CaseIterable, Sendable {
-    case global, form, layers, editing, help, confirm
+    case global, form, accuracy, layers, editing, help, confirm
     case runs, compare, checkpoints, confirmDelete
     case lrFinder, search
 
@@ -11,6 +11,7 @@ public enum KeyMap {
       switch self {
       case .global: "Everywhere"
       case .form: "Hyperparameters (1)"
+      case .accuracy: "Accuracy (3)"
       case .layers: "Layers (5)"
       case .editing: "Editing a value"
       case .help: "This help"
@@ -28,7 +29,7 @@ public enum KeyMap {
     public var screen: Screen? {
       switch self {
       case .global, .help: nil
-      case .form, .layers, .editing, .confirm, .lrFinder: .main
+      case .form, .accuracy, .layers, .editing, .confirm, .lrFinder: .main
       case .search: .search
       case .runs: .runs
       case .compare: .compare
@@ -95,6 +96,10 @@ public enum KeyMap {
     Binding(keys: [.character(" ")], context: .form, action: .stepValue(1), help: "toggle / next choice"),
     Binding(keys: [.character("r")], context: .form, action: .resetFocused, help: "reset to default"),
     Binding(keys: [.character("n")], context: .form, action: .editRunName, help: "name the next run"),
+
+    Binding(
+      keys: [.character("c")], context: .accuracy, action: .togglePerClassView,
+      help: "per class, confusion"),
 
     Binding(keys: [.up, .character("k")], context: .layers, action: .moveUp, help: "move up / down"),
     Binding(keys: [.down, .character("j")], context: .layers, action: .moveDown, help: "move up / down"),
@@ -225,12 +230,14 @@ public enum KeyMap {
       switch state.focus {
       case .hyperparameters: return [.lrFinder, .form, .global]
       case .layers: return [.lrFinder, .layers, .global]
+      case .accuracy: return [.lrFinder, .accuracy, .global]
       default: return [.lrFinder, .global]
       }
     }
     switch state.focus {
     case .hyperparameters: return [.form, .global]
     case .layers: return [.layers, .global]
+    case .accuracy: return [.accuracy, .global]
     default: return [.global]
     }
   }

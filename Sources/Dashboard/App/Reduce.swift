@@ -87,6 +87,7 @@ struct Reducer {
     case .toggleFreeze: toggleFreeze()
     case .toggleLogScale: state.logScale.toggle()
     case .toggleSmoothing: state.smoothing.toggle()
+    case .togglePerClassView: state.perClassView.toggle()
     case .cycleTheme:
       let names = state.themeNames.isEmpty ? ["default"] : state.themeNames
       let index = names.firstIndex(of: state.themeName) ?? -1

@@ -35,10 +35,15 @@ public struct RunHistory: Equatable, Sendable {
   public var overfittingOnset: Int?
   /// True after the user pressed stop, until the trainer confirms.
   public var stopRequested = false
+  /// Per-class validation accuracy of every epoch and the latest confusion matrix.
+  public var classes: ClassHistory?
 
-  /// The epoch with the lowest finite validation loss (the first of equals), kept as epochs arrive so
+  /// The best epoch by the run's `monitor` (lowest finite validation loss by default; the first of
+  /// equals), kept as epochs arrive so
   /// neither an epoch nor a frame costs time proportional to the epochs so far.
   public private(set) var bestEpoch: EpochMetrics?
+  /// `bestEpoch`'s monitored value, lower is better (`MonitoredMetric.score`).
+  private var bestScore = Double.infinity
   private var overfitting: OverfittingTracker?
 
   /// At most this many epoch points go to the charts; a sparkline or braille chart has fewer columns.
@@ -95,8 +100,26 @@ public struct RunHistory: Equatable, Sendable {
       // Every epoch is kept, so each must be small: per-group norms are drawn from steps, not epochs,
       // and this dictionary would be most of an epoch's memory in a 100,000-epoch run.
       metrics.gradientNorms = [:]
+      // Scored before the per-class metrics are dropped: val_macro_f1 needs them.
+      let score = (start?.hyperParameters.monitor ?? .validationLoss).score(of: metrics)
+      // Likewise the confusion matrix: only the latest is kept, in `classes`.
+      if let perClass = metrics.classes {
+        if let labels = start?.classLabels, labels.count == perClass.classes, classes?.names != labels.names {
+          classes?.names = labels.names
+        }
+        if classes == nil {
+          let names = start?.classLabels?.names ?? ClassLabels.numbered(perClass.classes).names
+          classes = ClassHistory(
+            names: names.count == perClass.classes ? names : ClassLabels.numbered(perClass.classes).names,
+            epoch: metrics.epoch, metrics: perClass)
+        } else {
+          classes?.append(epoch: metrics.epoch, metrics: perClass)
+        }
+        metrics.classes = nil
+      }
       epochs.append(metrics)
-      if metrics.validationLoss.isFinite, metrics.validationLoss < bestEpoch?.validationLoss ?? .infinity {
+      if score.isFinite, score < bestScore {
+        bestScore = score
         bestEpoch = metrics
       }
       // Epoch 0 is the untrained model: its train loss is measured, not trained, so it is left out.
@@ -137,6 +160,24 @@ public struct RunHistory: Equatable, Sendable {
     return nil
   }
 
+  /// Puts a resumed run's earlier epochs back, as read from its files: the per-class metrics some
+  /// carry go into `classes` (numbered until the run's start names them), the epochs are kept small.
+  mutating func restore(earlier: [EpochMetrics]) {
+    epochs = earlier.map { metrics in
+      if let perClass = metrics.classes {
+        if classes == nil {
+          classes = ClassHistory(
+            names: ClassLabels.numbered(perClass.classes).names, epoch: metrics.epoch, metrics: perClass)
+        } else {
+          classes?.append(epoch: metrics.epoch, metrics: perClass)
+        }
+      }
+      var kept = metrics
+      kept.classes = nil
+      return kept
+    }
+  }
+
   static func endMessage(_ summary: RunSummary, directory: String?) -> StatusMessage {
     let place = directory.map { " → \($0)" } ?? ""
     switch summary.status {
@@ -159,6 +200,6 @@ public struct RunHistory: Equatable, Sendable {
       && lhs.stepLoss == rhs.stepLoss
       && lhs.epochs == rhs.epochs && lhs.lastStep == rhs.lastStep && lhs.frozen == rhs.frozen
       && lhs.hotEdits.count == rhs.hotEdits.count && lhs.summary == rhs.summary && lhs.reason == rhs.reason
-      && lhs.stopRequested == rhs.stopRequested
+      && lhs.stopRequested == rhs.stopRequested && lhs.classes == rhs.classes
   }
 }

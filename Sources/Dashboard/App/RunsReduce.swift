@@ -93,7 +93,7 @@ extension Reducer {
       forkPlanned(settings, parent: parent)
     case .runResumed(let settings, let epochs):
       state.settings = settings
-      state.run?.epochs = epochs
+      state.run?.restore(earlier: epochs)
       state.screen = .main
     default:
       break

@@ -20,8 +20,16 @@ public func render(_ state: DashboardState, into buffer: inout ScreenBuffer) {
   HyperparametersPanel(state: state).draw(into: &buffer, in: layout.hyperparameters)
   LayersPanel(state: state).draw(into: &buffer, in: layout.layers)
   MetricPanels(state: state).loss().draw(into: &buffer, in: layout.loss)
-  MetricPanels(state: state).accuracy().draw(into: &buffer, in: layout.accuracy)
-  LearningRatePanel(state: state).draw(into: &buffer, in: layout.learningRate)
+  // The per-class view needs a row per class, so it grows over the Learning-rate panel as far as
+  // it must, except while that panel has the focus (4 brings it back whole).
+  if state.perClassView && state.focus != .learningRate {
+    let place = layout.perClass(rows: PerClassPanel.rows(state))
+    PerClassPanel(state: state).draw(into: &buffer, in: place.view)
+    if let rest = place.learningRate { LearningRatePanel(state: state).draw(into: &buffer, in: rest) }
+  } else {
+    MetricPanels(state: state).accuracy().draw(into: &buffer, in: layout.accuracy)
+    LearningRatePanel(state: state).draw(into: &buffer, in: layout.learningRate)
+  }
   MessageLine(state: state).draw(into: &buffer, y: layout.messageRow, width: buffer.width)
   statusBar(state).draw(into: &buffer, x: 0, y: layout.statusRow, width: buffer.width)
   let area = Rect(x: 0, y: 0, width: buffer.width, height: layout.messageRow)

@@ -96,5 +96,6 @@ extension ConfigKey {
     case names(WritableKeyPath<HyperParameters, [String]> & Sendable)
     case optimizer
     case schedule
+    case monitor
   }
 }

@@ -3,8 +3,8 @@ extension ConfigKey {
   public static let all: [ConfigKey] = [
     task, baseModel, hiddenSizes, resetHead, seed, trainSamples, valFraction, learningRate,
     batchSize, epochs, optimizer, momentum, weightDecay, dropout, labelSmoothing, gradClip,
-    schedule, warmupEpochs, minLRRatio, stepSize, gamma, earlyStoppingPatience, minDelta, frozen,
-    unfreezeEvery, layerLRDecay,
+    schedule, warmupEpochs, minLRRatio, stepSize, gamma, earlyStoppingPatience, minDelta, monitor,
+    frozen, unfreezeEvery, layerLRDecay,
   ]
 
   // Epoch-like counts share one generous cap so a typo such as 1e9 is caught, not run for a week.
@@ -103,6 +103,10 @@ extension ConfigKey {
     name: "min_delta", help: "smallest fall in validation loss that counts as an improvement",
     kind: .rate, range: .atLeast(0), length: nil, increment: 1e-4,
     abbreviation: "md", binding: .real(\.minDelta))
+  public static let monitor = ConfigKey(
+    name: "monitor", help: "what early stopping and the best checkpoint follow",
+    kind: .choice(MonitoredMetric.allCases.map(\.rawValue)), range: nil, length: nil, increment: 0,
+    abbreviation: "mon", binding: .monitor)
   public static let frozen = ConfigKey(
     name: "frozen", help: "layer groups whose weights stay fixed, e.g. hidden1, hidden2",
     kind: .nameList, range: nil, length: nil, increment: 0, abbreviation: "frz",

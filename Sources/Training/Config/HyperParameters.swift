@@ -31,6 +31,8 @@ public struct HyperParameters: Equatable, Sendable, Codable {
   /// Evaluations without improvement before stopping; 0 turns early stopping off.
   public var earlyStoppingPatience: Int = 10
   public var minDelta: Double = 0
+  /// What early stopping and the `best` checkpoint follow.
+  public var monitor: MonitoredMetric = .validationLoss
   public var frozen: [String] = []
   /// Unfreeze one more group, top down, every this many epochs; 0 turns it off.
   public var unfreezeEvery: Int = 0

@@ -54,6 +54,7 @@ extension HyperParameters {
       case .names(let path): return .names(self[keyPath: path])
       case .optimizer: return .text(optimizer.rawValue)
       case .schedule: return .text(schedule.rawValue)
+      case .monitor: return .text(monitor.rawValue)
       }
     }
     set {
@@ -70,6 +71,9 @@ extension HyperParameters {
       case (.schedule, .text(let value)):
         guard let kind = ScheduleKind(rawValue: value) else { preconditionFailure("unchecked \(value)") }
         schedule = kind
+      case (.monitor, .text(let value)):
+        guard let metric = MonitoredMetric(rawValue: value) else { preconditionFailure("unchecked \(value)") }
+        monitor = metric
       default:
         preconditionFailure("\(newValue) does not fit \(key.name)")
       }

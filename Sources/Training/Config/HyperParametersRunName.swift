@@ -31,6 +31,7 @@ extension HyperParameters {
     case .resetHead: tag = resetHead ? "newhead" : "keephead"
     case .optimizer: tag = optimizer.rawValue
     case .schedule: tag = schedule.rawValue.replacingOccurrences(of: "_", with: "")
+    case .monitor: tag = "mon-" + monitor.rawValue.replacingOccurrences(of: "val_", with: "")
     case .frozen: tag = "frz-" + (frozen.isEmpty ? "none" : frozen.joined(separator: "+"))
     default:
       switch self[key] {

@@ -99,6 +99,17 @@ public final class ModelEvaluator {
   public func evaluate(
     _ model: any FineTunableModel, on data: any LabeledSamples, batchSize: Int, labelSmoothing: Float = 0
   ) -> (loss: Double, accuracy: Double) {
+    var confusion: ConfusionMatrix?
+    return evaluate(
+      model, on: data, batchSize: batchSize, labelSmoothing: labelSmoothing, confusion: &confusion)
+  }
+
+  /// `evaluate`, also counting each sample's predicted class into `confusion` (when not nil) from
+  /// the same forward pass.
+  public func evaluate(
+    _ model: any FineTunableModel, on data: any LabeledSamples, batchSize: Int, labelSmoothing: Float = 0,
+    confusion: inout ConfusionMatrix?
+  ) -> (loss: Double, accuracy: Double) {
     precondition(batchSize > 0, "batch size must be positive")
     guard data.count > 0 else { return (0, 0) }
     loss.labelSmoothing = labelSmoothing
@@ -111,6 +122,7 @@ public final class ModelEvaluator {
       let logits = model.forward(data, indices: indices[start..<end], training: false)
       data.gatherLabels(indices[start..<end], into: &labels)
       let batch = loss.evaluate(logits: logits, labels: labels)
+      confusion?.add(logits: logits, labels: labels[...])
       totalLoss += batch.loss * Double(end - start)
       correct += batch.correct
       start = end

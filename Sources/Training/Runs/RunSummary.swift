@@ -33,13 +33,17 @@ public struct RunSummary: Sendable, Equatable, Codable {
   public var node: String?
   /// The run this one was forked from; nil for a run that started from the base model.
   public var parent: RunParent?
+  /// What `best_epoch` follows; nil in summaries written before `monitor` (the validation loss).
+  public var monitor: MonitoredMetric?
+  /// Per-class validation metrics of the best epoch.
+  public var bestClasses: BestClassMetrics?
 
   public init(
     status: RunStatus, epochsRun: Int = 0, bestEpoch: Int = 0, bestValidationLoss: Double = .nan,
     bestValidationAccuracy: Double = .nan, testAccuracy: Double? = nil, samplesPerSecond: Double = 0,
     wallSeconds: Double = 0, steps: Int = 0, reason: String? = nil, writer: RunWriter? = nil,
     search: String? = nil, trial: Int? = nil,
-    parent: RunParent? = nil
+    parent: RunParent? = nil, monitor: MonitoredMetric? = nil, bestClasses: BestClassMetrics? = nil
   ) {
     self.status = status
     self.epochsRun = epochsRun
@@ -55,6 +59,8 @@ public struct RunSummary: Sendable, Equatable, Codable {
     self.search = search
     self.trial = trial
     self.parent = parent
+    self.monitor = monitor
+    self.bestClasses = bestClasses
   }
 
   /// True for a run written by tunetop itself, the only kind resume and fork can continue.
@@ -77,6 +83,8 @@ public struct RunSummary: Sendable, Equatable, Codable {
     case host
     case search, trial, node
     case parent
+    case monitor
+    case bestClasses = "best_classes"
   }
 }
 
@@ -104,6 +112,8 @@ extension RunSummary {
     try container.encodeIfPresent(trial, forKey: .trial)
     try container.encodeIfPresent(node, forKey: .node)
     try container.encodeIfPresent(parent, forKey: .parent)
+    try container.encodeIfPresent(monitor, forKey: .monitor)
+    try container.encodeIfPresent(bestClasses, forKey: .bestClasses)
   }
 
   public init(from decoder: Decoder) throws {
@@ -131,6 +141,11 @@ extension RunSummary {
     trial = try container.decodeIfPresent(Int.self, forKey: .trial)
     node = try container.decodeIfPresent(String.self, forKey: .node)
     parent = try container.decodeIfPresent(RunParent.self, forKey: .parent)
+    // A monitor this version does not know is left out rather than failing the whole summary.
+    monitor = (try? container.decodeIfPresent(String.self, forKey: .monitor)).flatMap {
+      $0.flatMap(MonitoredMetric.init(rawValue:))
+    }
+    bestClasses = try? container.decodeIfPresent(BestClassMetrics.self, forKey: .bestClasses)
   }
 }
 

@@ -29,8 +29,13 @@ public struct EarlyStopping: Sendable, Equatable {
 
   /// Records one evaluation. A NaN loss never counts as an improvement.
   public mutating func observe(valLoss: Double, epoch: Int) -> Decision {
-    if valLoss < (bestValue ?? .infinity) - minDelta {
-      bestValue = valLoss
+    observe(score: valLoss, epoch: epoch)
+  }
+
+  /// Records one evaluation of any metric where lower is better (`MonitoredMetric.score`).
+  public mutating func observe(score: Double, epoch: Int) -> Decision {
+    if score < (bestValue ?? .infinity) - minDelta {
+      bestValue = score
       bestEpoch = epoch
       waited = 0
       return .improved

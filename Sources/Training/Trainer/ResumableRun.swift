@@ -56,6 +56,7 @@ public final class ResumableRun {
     try probe.restoreState(state.optimizerState)
     // Epochs logged after the state was saved will be trained again; drop them so none repeat.
     try directory.truncateMetrics(afterEpoch: state.epochsRun)
+    try directory.truncateClassMetrics(afterEpoch: state.epochsRun)
     return ResumableRun(prepared: prepared, state: state, directory: directory)
   }
 }

@@ -25,12 +25,15 @@ public struct RunStart: Sendable, Equatable {
   public var frozen: [String]
   public var trainSamples: Int
   public var validationSamples: Int
+  /// The names of the classes, by index.
+  public var classLabels: ClassLabels?
 
   /// Public so code outside the engine (benchmarks, previews) can script a run's events.
   public init(
     directory: String?, hyperParameters: HyperParameters, stepsPerEpoch: Int, totalSteps: Int,
     groups: [String],
-    parameterCounts: [String: Int], frozen: [String], trainSamples: Int, validationSamples: Int
+    parameterCounts: [String: Int], frozen: [String], trainSamples: Int, validationSamples: Int,
+    classLabels: ClassLabels? = nil
   ) {
     self.directory = directory
     self.hyperParameters = hyperParameters
@@ -41,6 +44,7 @@ public struct RunStart: Sendable, Equatable {
     self.frozen = frozen
     self.trainSamples = trainSamples
     self.validationSamples = validationSamples
+    self.classLabels = classLabels
   }
 }
 
@@ -83,15 +87,17 @@ public struct EpochMetrics: Sendable, Equatable, Codable {
   public var learningRate: Double
   /// Seconds since the run started.
   public var seconds: Double
-  /// True when this epoch is the new best (lowest validation loss).
+  /// True when this epoch is the new best by the run's `monitor` (lowest validation loss by default).
   public var isBest: Bool
   /// Mean gradient norm of each layer group over the epoch's steps (before clipping).
   public var gradientNorms: [String: Double] = [:]
+  /// Per-class metrics and the confusion matrix of the validation set.
+  public var classes: ClassMetrics?
 
   public init(
     epoch: Int, step: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double,
     validationAccuracy: Double, learningRate: Double, seconds: Double, isBest: Bool,
-    gradientNorms: [String: Double] = [:]
+    gradientNorms: [String: Double] = [:], classes: ClassMetrics? = nil
   ) {
     self.epoch = epoch
     self.step = step
@@ -103,6 +109,7 @@ public struct EpochMetrics: Sendable, Equatable, Codable {
     self.seconds = seconds
     self.isBest = isBest
     self.gradientNorms = gradientNorms
+    self.classes = classes
   }
 }
 

@@ -27,6 +27,8 @@ final class TrainingSession {
   private var epochsRun = 0
   private var samplesSeen = 0
   private var validationHistory: [Double] = []
+  /// The monitored value of every evaluation, as `EarlyStopping` saw it.
+  private var monitorHistory: [Double] = []
   private var best: EpochMetrics?
   private var status: RunStatus = .running
   private var reason: String?
@@ -47,6 +49,8 @@ final class TrainingSession {
   /// Wall time of earlier sessions of this run, when it was resumed.
   private var earlierWallSeconds = 0.0
   private let resumed: Bool
+  /// Names of the classes, for `classes.csv` and the dashboard.
+  private let classLabels: ClassLabels
   /// control.jsonl, steps.csv and groups.json (run-directory format 2); nil without a directory.
   private var liveFiles: LiveRunFiles?
 
@@ -69,6 +73,7 @@ final class TrainingSession {
       store: prepared.model.store)
     schedule = LearningRateSchedule(hp, stepsPerEpoch: stepsPerEpoch)
     earlyStopping = EarlyStopping(patience: hp.earlyStoppingPatience, minDelta: hp.minDelta)
+    classLabels = ClassLabels.numbered(prepared.model.classes)
     unfreezePlan = UnfreezePlan(
       groups: prepared.model.groupNames, frozen: hp.frozen, every: hp.unfreezeEvery)
     shuffleRNG = SplitMix64.sampleOrder(seed: hp.seed)
@@ -106,8 +111,9 @@ final class TrainingSession {
     earlierWallSeconds = state.wallSeconds
     validationHistory = state.validationHistory
     unfreezePlan = UnfreezePlan(explicit: state.unfreezePlan)
-    for (epoch, loss) in validationHistory.enumerated() {
-      _ = earlyStopping.observe(valLoss: loss, epoch: epoch)
+    monitorHistory = state.monitorHistory ?? validationHistory
+    for (epoch, score) in monitorHistory.enumerated() {
+      _ = earlyStopping.observe(score: score, epoch: epoch)
     }
     best = state.best
   }
@@ -117,7 +123,8 @@ final class TrainingSession {
     TrainingState(
       step: step, epochsRun: epochsRun, samplesSeen: samplesSeen, wallSeconds: wallSeconds,
       shuffleRNG: shuffleRNG.state, dropoutRNGs: model.dropoutRNGStates, order: order, progress: progress,
-      validationHistory: validationHistory, best: best, unfreezePlan: unfreezePlan.unfreezeEpoch,
+      validationHistory: validationHistory, monitorHistory: monitorHistory, best: best,
+      unfreezePlan: unfreezePlan.unfreezeEpoch,
       frozen: model.groupNames.filter { !model.store.isTrainable(group: $0) }, liveSettings: hyperParameters,
       optimizerState: optimizer.stateTensors())
   }
@@ -138,7 +145,8 @@ final class TrainingSession {
           parameterCounts: Dictionary(
             uniqueKeysWithValues: model.groupNames.map { ($0, store.parameterCount(group: $0)) }),
           frozen: model.groupNames.filter { !store.isTrainable(group: $0) },
-          trainSamples: prepared.train.count, validationSamples: prepared.validation.count)))
+          trainSamples: prepared.train.count, validationSamples: prepared.validation.count,
+          classLabels: classLabels)))
     publish(.statusChanged(.running))
     do {
       if let directory {
@@ -267,7 +275,9 @@ final class TrainingSession {
 
   /// Evaluates, records and checkpoints an epoch; decides early stopping.
   private func finishEpoch(epoch: Int, totals: EpochProgress?) throws {
-    let validation = evaluate(prepared.validation)
+    var confusion: ConfusionMatrix? = ConfusionMatrix(classes: classLabels.count)
+    let validation = evaluator.evaluate(
+      model, on: prepared.validation, batchSize: 256, confusion: &confusion)
     var trainMetrics = (loss: Double.nan, accuracy: Double.nan)
     var gradientNorms: [String: Double] = [:]
     if let totals {
@@ -284,21 +294,29 @@ final class TrainingSession {
     }
     epochsRun = epoch
     validationHistory.append(validation.loss)
-    let decision = earlyStopping.observe(valLoss: validation.loss, epoch: epoch)
-    let improved = best == nil || validation.loss < best!.validationLoss
-    let metrics = EpochMetrics(
+    var metrics = EpochMetrics(
       epoch: epoch, step: step, trainLoss: trainMetrics.loss, trainAccuracy: trainMetrics.accuracy,
       validationLoss: validation.loss, validationAccuracy: validation.accuracy, learningRate: learningRate,
-      seconds: wallSeconds, isBest: improved, gradientNorms: gradientNorms)
+      seconds: wallSeconds, isBest: false, gradientNorms: gradientNorms,
+      classes: confusion.map(ClassMetrics.init))
+    let monitor = hyperParameters.monitor
+    let score = monitor.score(of: metrics)
+    monitorHistory.append(score)
+    let decision = earlyStopping.observe(score: score, epoch: epoch)
+    let improved = monitor.isBetter(metrics, than: best)
+    metrics.isBest = improved
     if improved { best = metrics }
     try directory?.appendMetrics(metrics)
+    if let classes = metrics.classes {
+      try directory?.appendClassMetrics(epoch: epoch, metrics: classes, labels: classLabels)
+    }
     if improved { try saveCheckpoint(best: true, epoch: epoch) }
     try saveCheckpoint(best: false, epoch: epoch)
     publish(.epoch(metrics))
     if epoch > 0, case .stop = decision {
       status = .earlyStopped
       reason =
-        "validation loss has not improved by more than \(hyperParameters.minDelta) for \(hyperParameters.earlyStoppingPatience) epochs; best was epoch \(best?.epoch ?? 0)"
+        "\(monitor.phrase) has not improved by more than \(hyperParameters.minDelta) for \(hyperParameters.earlyStoppingPatience) epochs; best was epoch \(best?.epoch ?? 0)"
       try directory?.appendEvent(
         "early_stop", step: step,
         fields: ["epoch": .integer(epoch), "best_epoch": .integer(best?.epoch ?? 0)])
@@ -485,7 +503,8 @@ final class TrainingSession {
       bestValidationAccuracy: best?.validationAccuracy ?? .nan, testAccuracy: testAccuracy,
       samplesPerSecond: wall > 0 ? Double(samplesSeen) / wall : 0, wallSeconds: wall, steps: step,
       reason: reason, writer: .current, search: hooks.search, trial: hooks.trial,
-      parent: directory?.parent)
+      parent: directory?.parent, monitor: hyperParameters.monitor,
+      bestClasses: best?.classes.map { BestClassMetrics($0, labels: classLabels) })
     summary.node = hooks.node
     return summary
   }

@@ -30,6 +30,9 @@ public struct TrainingState: Equatable, Sendable {
   var order: [Int]
   var progress: EpochProgress
   var validationHistory: [Double]
+  /// The monitored value of each evaluation (lower is better); nil in states saved before `monitor`,
+  /// which all followed the validation loss.
+  var monitorHistory: [Double]?
   var best: EpochMetrics?
   var unfreezePlan: [String: Int?]
   var frozen: [String]
@@ -82,6 +85,7 @@ public struct TrainingState: Equatable, Sendable {
       "gradient_norm_sums": progress.gradientNormSums.sorted { $0.key < $1.key }
         .map { "\($0.key)=\(exact($0.value))" }.joined(separator: ","),
       "validation_history": validationHistory.map(exact).joined(separator: ","),
+      "monitor_history": (monitorHistory ?? validationHistory).map(exact).joined(separator: ","),
       "best_metrics": best.map(Self.encodeBest) ?? "",
       "unfreeze_plan": unfreezePlan.sorted { $0.key < $1.key }
         .map { "\($0.key)=\($0.value.map { String($0) } ?? "never")" }.joined(separator: ","),
@@ -151,6 +155,9 @@ public struct TrainingState: Equatable, Sendable {
       progress.gradientNormSums[parts[0]] = try number(parts[1], "gradient_norm_sums")
     }
     validationHistory = try list("validation_history").map { try number($0, "validation_history") }
+    monitorHistory =
+      meta["monitor_history"] == nil
+      ? nil : try list("monitor_history").map { try number($0, "monitor_history") }
     let bestText = try field("best_metrics")
     if bestText.isEmpty {
       best = nil
@@ -190,7 +197,8 @@ public struct TrainingState: Equatable, Sendable {
   init(
     step: Int, epochsRun: Int, samplesSeen: Int, wallSeconds: Double, shuffleRNG: UInt64,
     dropoutRNGs: [UInt64],
-    order: [Int], progress: EpochProgress, validationHistory: [Double], best: EpochMetrics?,
+    order: [Int], progress: EpochProgress, validationHistory: [Double], monitorHistory: [Double]?,
+    best: EpochMetrics?,
     unfreezePlan: [String: Int?], frozen: [String], liveSettings: HyperParameters,
     optimizerState: [(name: String, values: [Float])]
   ) {
@@ -203,6 +211,7 @@ public struct TrainingState: Equatable, Sendable {
     self.order = order
     self.progress = progress
     self.validationHistory = validationHistory
+    self.monitorHistory = monitorHistory
     self.best = best
     self.unfreezePlan = unfreezePlan
     self.frozen = frozen

@@ -88,8 +88,8 @@ def parse_command(line, line_number):
     ident = obj.get("id")
     command = obj.get("command") if isinstance(obj.get("command"), str) else None
     if not isinstance(ident, int) or isinstance(ident, bool) or ident < 1:
-        usable = ident if isinstance(ident, int) and not isinstance(ident, bool) else None
-        raise Refusal(usable, command, "id must be a positive integer, got %s" % _shown(ident))
+        # Not a usable id: the answer carries none (no sender can be waiting for it).
+        raise Refusal(None, command, "id must be a positive integer, got %s" % _shown(ident))
     if command not in COMMANDS:
         raise Refusal(ident, command, "command must be one of %s, got %s" % (
             ", ".join(COMMANDS), _shown(obj.get("command"))))
@@ -99,8 +99,13 @@ def parse_command(line, line_number):
             raise Refusal(ident, command, "key must be one of %s, got %s" % (
                 ", ".join(SETTABLE_KEYS), _shown(key)))
         value = obj.get("value")
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())  # "3e-4" is accepted as well as 3e-4
+            except ValueError:
+                pass
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise Refusal(ident, command, "%s must be a number, got %s" % (key, _shown(value)))
+            raise Refusal(ident, command, "%s must be a number, got %s" % (key, _shown(obj.get("value"))))
         valid = SETTABLE_KEYS[key]
         if not valid.contains(float(value)):
             raise Refusal(ident, command, "%s must be %s, got %s" % (key, valid.inequalities, _shown(value)))

@@ -32,7 +32,6 @@ class TunetopCallback(Callback):
         self.run = None
         self.run_path = None
         self._seen_step = 0
-        self._batch_index = 0
 
     def on_fit_start(self, trainer, pl_module):
         if not trainer.is_global_zero or self.run is not None:
@@ -57,16 +56,10 @@ class TunetopCallback(Callback):
         self.run.start()
         self._seen_step = trainer.global_step
 
-    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
-        self._batch_index = batch_idx
-
     def on_before_optimizer_step(self, trainer, pl_module, optimizer):
         run = self.run
-        if run is None or run._disabled:
-            return
-        # The last step of an epoch gets its row at the validation, when the gradients may be gone.
-        last = self._batch_index + 1 >= trainer.num_training_batches
-        if last or run._row_due():
+        # Read before Lightning clips them, for the row this step will get.
+        if run is not None and not run._disabled and run._row_due():
             run.remember_gradient_norms(trainer.global_step + 1)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):

@@ -46,12 +46,10 @@ class TunetopCallback(TrainerCallback):
         run = self.run
         if run is None or run._disabled:
             return
-        # Gradients are gone by on_step_end (the Trainer zeroes them first), so a row that will be
-        # due at this step reads its norms now.
-        import time
-
+        # Gradients are gone by on_step_end (the Trainer zeroes them first), so whether this step
+        # gets a row is decided here, and its norms read now.
         run._row_lr = run._learning_rate()  # the rate of this step, before the scheduler moves it
-        if time.monotonic() - run._last_row_time >= run.ROW_INTERVAL or _last_step_of_epoch(state, args):
+        if run._row_due() or state.global_step + 1 >= state.max_steps:
             run.remember_gradient_norms(state.global_step + 1)
 
     def on_step_end(self, args, state, control, **kwargs):
@@ -59,9 +57,9 @@ class TunetopCallback(TrainerCallback):
         if run is None:
             return
         epoch = max(1, math.ceil((state.epoch or 0) - 1e-9))
-        # When the Trainer logs this step, on_log (right after this) writes the row with the loss.
-        run.step(global_step=state.global_step, epoch=epoch, samples=self._samples_per_step,
-                 write_row=not control.should_log)
+        run.step(global_step=state.global_step, epoch=epoch, samples=self._samples_per_step, write_row=False)
+        if not control.should_log:
+            self._write_row_if_due(run)  # else on_log, right after this, writes it with the loss
         if run.should_stop and not self._saved_for_stop:
             self._saved_for_stop = True
             control.should_save = True
@@ -74,11 +72,18 @@ class TunetopCallback(TrainerCallback):
             return
         try:
             run._add_loss(float(logs["loss"]))
-            pending = run._pending_norms
-            if (pending is not None and pending[0] == run.global_step) or run._row_due():
-                run._write_row()
+            self._write_row_if_due(run)
         except Exception as error:
             run._report("on_log", error)
+
+    @staticmethod
+    def _write_row_if_due(run):
+        pending = run._pending_norms
+        if pending is not None and pending[0] == run.global_step:
+            try:
+                run._write_row()
+            except Exception as error:
+                run._report("step", error)
 
     def on_evaluate(self, args, state, control, metrics=None, **kwargs):
         run = self.run
@@ -112,11 +117,6 @@ class TunetopCallback(TrainerCallback):
 
 # Timings of the evaluation loop itself, not metrics of the model.
 _TIMINGS = ("eval_runtime", "eval_samples_per_second", "eval_steps_per_second")
-
-
-def _last_step_of_epoch(state, args):
-    steps_per_epoch = state.max_steps / max(1, args.num_train_epochs) if args.num_train_epochs else 0
-    return steps_per_epoch and (state.global_step + 1) % max(1, round(steps_per_epoch)) == 0
 
 
 def _at_epoch_end(state):
