@@ -4,6 +4,7 @@
 //   swift run -c release tunetop-bench train [--quick]
 //   swift run -c release tunetop-bench alloc
 //   swift run -c release tunetop-bench runs [--count N]
+//   swift run -c release tunetop-bench search [--trials N]
 //   swift run -c release tunetop-bench memory
 //   swift run -c release tunetop-bench dashboard
 //   swift run -c release tunetop-bench tokenize --model DIR --corpus FILE
@@ -246,6 +247,8 @@ case "alloc":
   runAlloc()
 case "runs":
   runRuns(arguments: Array(arguments.dropFirst()))
+case "search":
+  runSearch(arguments: Array(arguments.dropFirst()))
 case "memory":
   runMemory(arguments: Array(arguments.dropFirst()))
 case "dashboard":
@@ -263,7 +266,7 @@ case "predict-rows":
   runPredictRows(arguments: Array(arguments.dropFirst()))
 default:
   print(
-    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | bert [--seq L] [--threads T] [--steps N] [--batch B] | alloc | runs [--count N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path] | tokenize --model DIR --corpus FILE [--max-len N] [--rounds R] | table-load FILE [--library] | predict-rows [ROWS FEATURES CLASSES]"
+    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | bert [--seq L] [--threads T] [--steps N] [--batch B] | alloc | runs [--count N] | search [--trials N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path] | tokenize --model DIR --corpus FILE [--max-len N] [--rounds R] | table-load FILE [--library] | predict-rows [ROWS FEATURES CLASSES]"
   )
   exit(2)
 }

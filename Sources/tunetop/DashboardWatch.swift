@@ -64,6 +64,7 @@ extension DashboardApp {
     case .pause: .pause
     case .resume: .resume
     case .stop: .stop
+    case .prune(let reason): .prune(reason: reason)
     case .setLearningRate(let value): .set(key: ConfigKey.learningRate.name, value: value)
     case .setDropout(let value): .set(key: ConfigKey.dropout.name, value: value)
     case .setWeightDecay(let value): .set(key: ConfigKey.weightDecay.name, value: value)

@@ -44,7 +44,25 @@ struct SearchCommand: ParsableCommand {
   @Option(name: .customLong("reduction-factor"), help: "ASHA: η; the best 1/η of trials pass each rung.")
   var reductionFactor: Double = 3
 
+  @Option(name: .long, help: "local (tunetop's threads) or ray (trials scheduled by Ray Tune).")
+  var backend: String = "local"
+
+  @Option(name: .long, help: "ray: the cluster, auto or HOST:PORT; without it Ray starts on this machine.")
+  var address: String?
+
+  @Option(
+    name: .long,
+    help: "ray: the Python with Ray Tune and tunetop's package (default TUNETOP_PYTHON, else python3).")
+  var python: String?
+
+  @Option(name: .customLong("num-cpus"), help: "ray: CPUs of the Ray instance started on this machine.")
+  var numCPUs: Int?
+
   func run() throws {
+    guard backend == "local" || backend == "ray" else {
+      FileHandle.standardError.write(Data("tunetop: --backend must be local or ray, got \(backend)\n".utf8))
+      throw ExitCode(2)
+    }
     let settings = try failOnBadInput { () throws -> SearchSettings in
       guard let samplerKind = SamplerKind(rawValue: sampler) else {
         throw ValidationError("--sampler must be random or tpe, got \(sampler)")
@@ -65,6 +83,10 @@ struct SearchCommand: ParsableCommand {
       settings.reductionFactor = reductionFactor
       try settings.validate()
       return settings
+    }
+    if backend == "ray" {
+      try runOnRay(settings)
+      return
     }
     let search = try failOnBadInput { try HyperparameterSearch(settings) }
     print(
@@ -94,6 +116,19 @@ struct SearchCommand: ParsableCommand {
       if !finished { Thread.sleep(forTimeInterval: 0.05) }
     }
     let report = search.waitUntilFinished()
+    print("")
+    print(report.text(), terminator: "")
+    print("report: \(report.reportURL.path)")
+    if signalled != 0 { throw ExitCode(exitStatus(forSignal: signalled)) }
+    if report.best == nil { throw ExitCode(1) }
+  }
+
+  private func runOnRay(_ settings: SearchSettings) throws {
+    let launcher = RaySearchLauncher(
+      settings: settings, python: RaySearchLauncher.python(option: python), address: address, numCPUs: numCPUs
+    )
+    try failOnBadInput { try launcher.checkEnvironment() }
+    let (report, signalled) = try launcher.run { print(Self.line($0, of: trials)) }
     print("")
     print(report.text(), terminator: "")
     print("report: \(report.reportURL.path)")

@@ -32,6 +32,16 @@ struct TrainCommand: ParsableCommand {
       valueName: "run"))
   var fork: String?
 
+  /// Set by `tunetop search --backend ray`'s trials, so the run is tagged as a trial of its search.
+  @Option(name: .customLong("search-id"), help: .hidden)
+  var searchID: String?
+
+  @Option(name: .long, help: .hidden)
+  var trial: Int?
+
+  @Option(name: .long, help: .hidden)
+  var node: String?
+
   func run() throws {
     if let resume {
       try continueRun(resume)
@@ -61,7 +71,13 @@ struct TrainCommand: ParsableCommand {
     let path = directory.url.path
     if let parent { print("forking \(parent.run) from epoch \(parent.epoch)") }
     if let report = prepared.tableReport { print(report.startLines) }
-    let trainer = Trainer(prepared, directory: directory)
+    let trainer = Trainer(
+      prepared, directory: directory,
+      hooks: {
+        var hooks = TrialHooks(search: searchID, trial: trial)
+        hooks.node = node
+        return hooks
+      }())
     try supervise(trainer, epochs: epochs, path: path)
   }
 

@@ -86,7 +86,7 @@ private func answers(_ run: RunDirectory) throws -> [[String: Any]] {
   #expect(events[0]["id"] == nil && reason(0) == "control.jsonl line 1 is not a JSON object")
   #expect(reason(1).contains("line 2 has no \"id\"") && events[1]["command"] as? String == "pause")
   #expect(events[2]["id"] as? Int == 3)
-  #expect(reason(2) == "unknown command \"jump\"; valid: pause, resume, stop, set, freeze, unfreeze")
+  #expect(reason(2) == "unknown command \"jump\"; valid: pause, resume, stop, prune, set, freeze, unfreeze")
   #expect(reason(3).contains("learning_rate") && reason(3).contains("20"))
   #expect(
     reason(4) == "unknown key \"batch_size\"; a running run can change learning_rate, weight_decay, dropout")

@@ -5,6 +5,8 @@ public struct ControlCommand: Sendable, Equatable {
   /// What the command asks of the trainer.
   public enum Action: Sendable, Equatable {
     case pause, resume, stop
+    /// Ends the run as `pruned` with `reason` (a search's scheduler stopping a trial).
+    case prune(reason: String)
     case set(key: String, value: Double)
     case freeze(group: String)
     case unfreeze(group: String)
@@ -15,6 +17,7 @@ public struct ControlCommand: Sendable, Equatable {
       case .pause: "pause"
       case .resume: "resume"
       case .stop: "stop"
+      case .prune: "prune"
       case .set: "set"
       case .freeze: "freeze"
       case .unfreeze: "unfreeze"
@@ -33,7 +36,7 @@ public struct ControlCommand: Sendable, Equatable {
   /// The keys a `set` may change while a run trains.
   public static let hotKeys = ["learning_rate", "weight_decay", "dropout"]
   /// Every `command` word, in the order messages list them.
-  public static let words = ["pause", "resume", "stop", "set", "freeze", "unfreeze"]
+  public static let words = ["pause", "resume", "stop", "prune", "set", "freeze", "unfreeze"]
 
   /// The JSON line a sender appends, without its newline.
   public func line(at date: Date, by sender: String?) -> String {
@@ -47,6 +50,7 @@ public struct ControlCommand: Sendable, Equatable {
       object["value"] = value
     case .freeze(let group), .unfreeze(let group):
       object["group"] = group
+    case .prune(let reason): object["reason"] = reason
     case .pause, .resume, .stop: break
     }
     let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
@@ -103,6 +107,11 @@ public struct ControlCommand: Sendable, Equatable {
     case "pause": action = .pause
     case "resume": action = .resume
     case "stop": action = .stop
+    case "prune":
+      guard let reason = object["reason"] as? String, !reason.isEmpty else {
+        return refuse("prune needs a \"reason\" (text)")
+      }
+      action = .prune(reason: reason)
     case "freeze", "unfreeze":
       switch group() {
       case .success(let name): action = word == "freeze" ? .freeze(group: name) : .unfreeze(group: name)

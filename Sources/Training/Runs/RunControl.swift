@@ -147,6 +147,7 @@ public final class RunControl {
     case .pause: .pause
     case .resume: .resume
     case .stop: .stop
+    case .prune(let reason): .prune(reason: reason)
     case .set(let key, let value):
       switch key {
       case "learning_rate": .setLearningRate(value)

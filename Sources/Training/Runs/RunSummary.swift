@@ -29,6 +29,8 @@ public struct RunSummary: Sendable, Equatable, Codable {
   /// The hyperparameter search this run is a trial of, and its trial number (from 1).
   public var search: String?
   public var trial: Int?
+  /// The cluster node that ran it (Ray's node id) when a scheduler placed it; two nodes can share a host.
+  public var node: String?
   /// The run this one was forked from; nil for a run that started from the base model.
   public var parent: RunParent?
   /// What `best_epoch` follows; nil in summaries written before `monitor` (the validation loss).
@@ -81,7 +83,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     case pid
     case pidStarted = "pid_started"
     case host
-    case search, trial
+    case search, trial, node
     case parent
     case monitor
     case bestClasses = "best_classes"
@@ -111,6 +113,7 @@ extension RunSummary {
     try container.encodeIfPresent(writer?.host, forKey: .host)
     try container.encodeIfPresent(search, forKey: .search)
     try container.encodeIfPresent(trial, forKey: .trial)
+    try container.encodeIfPresent(node, forKey: .node)
     try container.encodeIfPresent(parent, forKey: .parent)
     try container.encodeIfPresent(monitor, forKey: .monitor)
     try container.encodeIfPresent(bestClasses, forKey: .bestClasses)
@@ -140,6 +143,7 @@ extension RunSummary {
     }
     search = try container.decodeIfPresent(String.self, forKey: .search)
     trial = try container.decodeIfPresent(Int.self, forKey: .trial)
+    node = try container.decodeIfPresent(String.self, forKey: .node)
     parent = try container.decodeIfPresent(RunParent.self, forKey: .parent)
     // A monitor this version does not know is left out rather than failing the whole summary.
     monitor = (try? container.decodeIfPresent(String.self, forKey: .monitor)).flatMap {

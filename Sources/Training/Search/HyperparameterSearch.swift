@@ -45,17 +45,21 @@ public final class HyperparameterSearch: Sendable {
     self.settings = settings
     sampler = settings.makeSampler()
     state = Mutex(SearchState(pruner: settings.makePruner()))
+    let candidate = try Self.createDirectory(settings, date: date)
+    directory = candidate
+    id = candidate.lastPathComponent
+    try writeRecord()
+  }
+
+  /// Creates `<runs>/<stamp>-search-<name>/` under a name no other search has taken.
+  public static func createDirectory(_ settings: SearchSettings, date: Date = Date()) throws -> URL {
     let label = RunDirectory.sanitized(settings.name ?? settings.sampler.rawValue)
     let base = "\(RunDirectory.timestamp(date))-search-\(label)"
     try RunDirectory.createRoot(settings.runsRoot)
     // mkdir fails on an existing name, so two searches started in the same second get distinct ones.
-    let candidate = try RunDirectory.placeUnderFreeName(root: settings.runsRoot, base: base, taken: [EEXIST])
-    {
+    return try RunDirectory.placeUnderFreeName(root: settings.runsRoot, base: base, taken: [EEXIST]) {
       mkdir($0.path, 0o755) == 0 ? 0 : errno
     }
-    directory = candidate
-    id = candidate.lastPathComponent
-    try writeRecord()
   }
 
   // MARK: - Control
@@ -255,42 +259,7 @@ public final class HyperparameterSearch: Sendable {
   }
 
   private func writeRecordLocked() throws {
-    let trials = state.withLock { $0.trials }
-    let object: [String: Any] = [
-      "id": id,
-      "sampler": settings.sampler.rawValue,
-      "pruner": settings.pruner.rawValue,
-      "seed": settings.seed,
-      "parallel": settings.parallel,
-      "planned_trials": settings.trials,
-      "objective": "minimise best val_loss",
-      "space": settings.space.dimensions.map { dimension -> [String: Any] in
-        switch dimension.domain {
-        case .range(let low, let high, let log):
-          return ["key": dimension.key.name, "low": low, "high": high, "log": log]
-        case .choices(let values): return ["key": dimension.key.name, "choices": values]
-        case .fixed(let value): return ["key": dimension.key.name, "value": value]
-        }
-      },
-      "trials": trials.map { trial -> [String: Any] in
-        var entry: [String: Any] = [
-          "trial": trial.number, "status": trial.status.rawValue,
-          "params": Dictionary(uniqueKeysWithValues: trial.parameters.map { ($0.key, $0.value) }),
-        ]
-        if let path = trial.directory { entry["run"] = URL(fileURLWithPath: path).lastPathComponent }
-        if let summary = trial.summary {
-          entry["epochs_run"] = summary.epochsRun
-          if summary.bestValidationLoss.isFinite { entry["best_val_loss"] = summary.bestValidationLoss }
-          if summary.bestValidationAccuracy.isFinite {
-            entry["best_val_accuracy"] = summary.bestValidationAccuracy
-          }
-          entry["wall_seconds"] = summary.wallSeconds
-        }
-        if let reason = trial.reason { entry["reason"] = reason }
-        return entry
-      },
-    ]
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-    try AtomicFile.write(data + Data("\n".utf8), to: directory.appendingPathComponent("search.json"))
+    try SearchRecordFile.write(
+      id: id, settings: settings, trials: state.withLock { $0.trials }, directory: directory)
   }
 }

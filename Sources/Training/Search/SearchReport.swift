@@ -17,7 +17,7 @@ public struct SearchReport: Sendable {
   public var bestConfigURL: URL { directory.appendingPathComponent("best.yaml") }
   public var reportURL: URL { directory.appendingPathComponent("report.txt") }
 
-  init(settings: SearchSettings, id: String, directory: URL, trials: [SearchTrial]) {
+  public init(settings: SearchSettings, id: String, directory: URL, trials: [SearchTrial]) {
     self.id = id
     self.directory = directory
     plannedTrials = settings.trials

@@ -4,6 +4,9 @@ public enum TrainerCommand: Sendable, Equatable {
   case stop
   /// Stop because of a signal: save `last`, status `interrupted`.
   case interrupt
+  /// Stop because a search's scheduler (Ray Tune's ASHA) judged the run: save `last`, status
+  /// `pruned` with `reason`.
+  case prune(reason: String)
   /// Stop because the terminal went away (SIGHUP): finish the current epoch, save it, status
   /// `interrupted` with `reason`. While paused there is no epoch to finish, so it stops at once.
   case interruptAtEpochEnd(reason: String)

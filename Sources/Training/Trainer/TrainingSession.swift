@@ -393,6 +393,14 @@ final class TrainingSession {
           // `last` holds the weights as they are now, mid-epoch, so nothing trained is lost.
           try saveCheckpoint(best: false, epoch: epochsRun)
           return false
+        case .prune(let why):
+          status = .pruned
+          reason = why
+          try directory?.appendEvent(
+            "pruned", step: step, fields: ["epoch": .integer(epochsRun), "reason": .text(why)])
+          publish(.message("pruned after epoch \(epochsRun): \(why)"))
+          try saveCheckpoint(best: false, epoch: epochsRun)
+          return false
         case .interruptAtEpochEnd(let why):
           guard paused else {
             epochEndInterrupt = why
@@ -523,6 +531,7 @@ final class TrainingSession {
       parent: directory?.parent, monitor: hyperParameters.monitor,
       bestClasses: best?.classes.map { BestClassMetrics($0, labels: classLabels) })
     summary.data = prepared.tableReport
+    summary.node = hooks.node
     return summary
   }
 

@@ -47,7 +47,7 @@ class Run:
     CONTROL_INTERVAL = 0.005
 
     def __init__(self, runs="runs", name=None, config=None, model=None, optimizer=None, scheduler=None,
-                 groups=None, source="pytorch", trainer=None):
+                 groups=None, source="pytorch", trainer=None, search=None, trial=None):
         if source not in SOURCES:
             raise ValueError("source must be one of %s, got %r" % (", ".join(SOURCES), source))
         self.runs = os.fspath(runs)
@@ -58,6 +58,8 @@ class Run:
         self.scheduler = scheduler
         self.source = source
         self.trainer = trainer
+        # A trial of a search (its directory's name and the trial's number), as tunetop search tags them.
+        self.search, self.trial = search, trial
         self._groups_spec = groups
         self.path = None
         self.should_stop = False
@@ -593,6 +595,8 @@ class Run:
             del summary["pid_started"]
         if self.reason:
             summary["reason"] = self.reason
+        if self.search is not None:
+            summary["search"], summary["trial"] = self.search, int(self.trial)
         return json.dumps(_files.json_value(summary), indent=2, sort_keys=True, allow_nan=False) + "\n"
 
     def _write_summary(self, durable=False):
