@@ -8,8 +8,9 @@ public final class Predictor {
   /// The checkpoint file the weights came from.
   public let checkpointPath: String
 
-  /// Rows per forward pass, as the PyTorch comparison uses.
-  public static let batchSize = 4096
+  /// Threads sharing the rows of a prediction: the machine's cores, at most 8 (chunks are
+  /// independent, so they split without any hand-off per chunk).
+  public var threads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
   /// Which of a run's checkpoints to load: `best`, `last`, or `epoch-N` (a kept epoch).
   public static func checkpointURL(run: URL, choice: String) throws -> URL {
@@ -91,44 +92,10 @@ public final class Predictor {
     return probabilities(inputs: inputs)
   }
 
-  /// Softmax of the model's logits for already encoded and scaled inputs, in batches.
+  /// Softmax of the model's logits for already encoded and scaled inputs, through the forward-only
+  /// path (`MLPInference`) with the rows shared by `threads` threads.
   public func probabilities(inputs: Matrix) -> Matrix {
-    let classes = model.classes
-    var out = Matrix(
-      rows: inputs.rows, cols: classes, storage: Array(repeating: 0, count: inputs.rows * classes))
-    var batch = Matrix(rows: 0, cols: inputs.cols)
-    var start = 0
-    while start < inputs.rows {
-      let count = min(Self.batchSize, inputs.rows - start)
-      batch.reshape(rows: count, cols: inputs.cols)
-      batch.storage.withUnsafeMutableBufferPointer { target in
-        inputs.storage.withUnsafeBufferPointer { source in
-          target.baseAddress!.update(
-            from: source.baseAddress! + start * inputs.cols, count: count * inputs.cols)
-        }
-      }
-      let logits = model.forward(batch, training: false)
-      out.storage.withUnsafeMutableBufferPointer { target in
-        logits.storage.withUnsafeBufferPointer { z in
-          for row in 0..<count {
-            let from = z.baseAddress! + row * classes
-            let to = target.baseAddress! + (start + row) * classes
-            var largest = from[0]
-            for k in 1..<classes { largest = max(largest, from[k]) }
-            var sum: Float = 0
-            for k in 0..<classes {
-              let e = exp(from[k] - largest)
-              to[k] = e
-              sum += e
-            }
-            let inverse = 1 / sum
-            for k in 0..<classes { to[k] *= inverse }
-          }
-        }
-      }
-      start += count
-    }
-    return out
+    MLPInference(model).probabilities(inputs: inputs, threads: threads)
   }
 }
 
