@@ -6,24 +6,9 @@ import Foundation
 /// A class used from one thread at a time (the dashboard's runs reader); reading the changed runs
 /// fans out to every core through `RunCatalog.readDirectories`.
 public final class RunCatalogCache {
-  /// What `stat` says of a file: enough to notice an atomic replace or an append.
-  struct Stamp: Equatable, Sendable {
-    var seconds: Int
-    var nanoseconds: Int
-    var size: Int64
-
-    init?(_ url: URL) {
-      var info = stat()
-      guard stat(url.path, &info) == 0 else { return nil }
-      seconds = Int(info.st_mtim.tv_sec)
-      nanoseconds = Int(info.st_mtim.tv_nsec)
-      size = Int64(info.st_size)
-    }
-  }
-
   struct Entry: Sendable {
-    var summaryStamp: Stamp?
-    var configStamp: Stamp?
+    var summaryStamp: FileStamp?
+    var configStamp: FileStamp?
     var summary: RunSummary?
     var config: RunCatalog.RunConfig
   }
@@ -40,8 +25,8 @@ public final class RunCatalogCache {
     let urls = RunCatalog.runNames(runs).map { runs.appendingPathComponent($0) }
     let stamps = urls.map {
       (
-        summary: Stamp($0.appendingPathComponent("summary.json")),
-        config: Stamp($0.appendingPathComponent("config.yaml"))
+        summary: FileStamp($0.appendingPathComponent("summary.json")),
+        config: FileStamp($0.appendingPathComponent("config.yaml"))
       )
     }
     let stale = urls.indices.filter { index in

@@ -111,7 +111,7 @@ public enum SearchDirectoryScan {
 /// N trials with K running costs N `stat`s pairs and K reads, not N reads and YAML parses.
 public struct SearchDirectoryCache: Sendable {
   private struct Entry: Sendable {
-    var stamp: [Int64]
+    var stamp: [FileStamp?]
     var trial: SearchTrial?
   }
   private var entries: [String: Entry] = [:]
@@ -140,19 +140,9 @@ public struct SearchDirectoryCache: Sendable {
     return trials.sorted { $0.number < $1.number }
   }
 
-  /// Size and modification time (ns) of the run's summary.json and metrics.csv; empty without a summary.
-  private static func stamp(_ run: URL) -> [Int64] {
-    var stamp: [Int64] = []
-    for file in ["summary.json", "metrics.csv"] {
-      var info = stat()
-      guard stat(run.appendingPathComponent(file).path, &info) == 0 else {
-        if file == "summary.json" { return [] }
-        continue
-      }
-      stamp += [
-        Int64(info.st_size), Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
-      ]
-    }
-    return stamp
+  /// The run's summary.json and metrics.csv as `stat` sees them; empty without a summary.
+  private static func stamp(_ run: URL) -> [FileStamp?] {
+    guard let summary = FileStamp(run.appendingPathComponent("summary.json")) else { return [] }
+    return [summary, FileStamp(run.appendingPathComponent("metrics.csv"))]
   }
 }
