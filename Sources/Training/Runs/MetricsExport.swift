@@ -55,7 +55,7 @@ public enum MetricsExport {
       do {
         text = try String(contentsOf: url, encoding: .utf8)
       } catch {
-        throw RunDirectoryError(path: url.path, reason: "cannot be read: \(error.localizedDescription)")
+        throw RunDirectoryError(path: url.path, reason: error.localizedDescription, action: "read")
       }
       let settings = settingValues(record)
       let values = keys.map { settings[$0] ?? "" }

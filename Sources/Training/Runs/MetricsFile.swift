@@ -15,7 +15,7 @@ public enum MetricsFile {
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
-      throw RunDirectoryError(path: url.path, reason: "cannot be read: \(error.localizedDescription)")
+      throw RunDirectoryError(path: url.path, reason: error.localizedDescription, action: "read")
     }
     var parser = MetricsRowParser()
     var rows: [EpochMetrics] = []

@@ -310,9 +310,11 @@ public enum RunEventValue: Sendable {
   }
 }
 
-/// A run directory could not be written; names the path so the user can fix it.
+/// A run directory could not be written, read or found; names the path so the user can fix it.
 public struct RunDirectoryError: Error, CustomStringConvertible, Equatable {
   public var path: String
   public var reason: String
-  public var description: String { "cannot write \(path): \(reason)" }
+  /// What was being done: `write` (the default), `read` or `find`.
+  public var action = "write"
+  public var description: String { "cannot \(action) \(path): \(reason)" }
 }

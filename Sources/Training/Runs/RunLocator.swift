@@ -21,7 +21,7 @@ public struct RunLocator {
         matches.isEmpty
         ? "no run under \(runs.path) matches it"
         : "it matches \(matches.count) runs: \(matches.prefix(5).joined(separator: ", "))"
-      throw RunDirectoryError(path: reference, reason: "not a run directory, and \(found)")
+      throw RunDirectoryError(path: reference, reason: "not a run directory, and \(found)", action: "find")
     }
     return runs.appendingPathComponent(matches[0])
   }
