@@ -10,9 +10,7 @@ import Training
 
 func runBert(arguments: [String]) {
   if arguments.contains("--alloc") { return bertAllocationRow() }
-  func value(_ flag: String) -> Int? {
-    arguments.firstIndex(of: flag).flatMap { $0 + 1 < arguments.count ? Int(arguments[$0 + 1]) : nil }
-  }
+  func value(_ flag: String) -> Int? { intOption(flag, in: arguments) }
   let steps = value("--steps") ?? 6
   let batchSize = value("--batch") ?? 16
   let lengths = value("--seq").map { [$0] } ?? [64, 128]

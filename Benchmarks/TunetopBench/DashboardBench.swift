@@ -279,9 +279,7 @@ func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool
 }
 
 func runDashboard(arguments: [String]) {
-  func value(_ name: String) -> String? {
-    arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
-  }
+  func value(_ name: String) -> String? { optionValue(name, in: arguments) }
   let samples = value("--samples").flatMap { Int($0) } ?? 11
   let only = value("--only")  // "frame" or "first-frame"
   if only != "first-frame" {

@@ -13,9 +13,7 @@ import Foundation
 import Training
 
 func runMemory(arguments: [String]) {
-  if let flag = arguments.firstIndex(of: "--steps-per-epoch"), flag + 1 < arguments.count,
-    let stepsPerEpoch = Int(arguments[flag + 1])
-  {
+  if let stepsPerEpoch = intOption("--steps-per-epoch", in: arguments) {
     memoryCase(stepsPerEpoch: stepsPerEpoch, totalSteps: 1_000_000)
     return
   }

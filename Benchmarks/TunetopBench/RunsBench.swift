@@ -10,12 +10,7 @@ import Foundation
 import Training
 
 func runRuns(arguments: [String]) {
-  var count = 1000
-  if let index = arguments.firstIndex(of: "--count"), index + 1 < arguments.count,
-    let value = Int(arguments[index + 1])
-  {
-    count = value
-  }
+  let count = intOption("--count", in: arguments) ?? 1000
   let root = FileManager.default.temporaryDirectory.appendingPathComponent("tunetop-runs-bench-\(getpid())")
   defer { try? FileManager.default.removeItem(at: root) }
   let generateStart = now()

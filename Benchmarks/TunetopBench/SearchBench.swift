@@ -10,12 +10,7 @@ import Foundation
 import Training
 
 func runSearch(arguments: [String]) {
-  var count = 1000
-  if let index = arguments.firstIndex(of: "--trials"), index + 1 < arguments.count,
-    let value = Int(arguments[index + 1])
-  {
-    count = value
-  }
+  let count = intOption("--trials", in: arguments) ?? 1000
   let root = FileManager.default.temporaryDirectory.appendingPathComponent("tunetop-search-bench-\(getpid())")
   defer { try? FileManager.default.removeItem(at: root) }
   let search = root.appendingPathComponent("20261130-050000-search-ray")

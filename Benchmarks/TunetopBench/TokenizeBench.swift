@@ -7,10 +7,7 @@ import Foundation
 import Training
 
 func runTokenize(arguments: [String]) {
-  func value(_ name: String) -> String? {
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-  }
+  func value(_ name: String) -> String? { optionValue(name, in: arguments) }
   guard let model = value("--model"), let corpus = value("--corpus") else {
     print("usage: tunetop-bench tokenize --model DIR --corpus FILE [--max-len N] [--rounds R]")
     exit(2)

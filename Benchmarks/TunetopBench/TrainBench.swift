@@ -127,21 +127,10 @@ func builtInRow() -> String {
 
 func runTrain(arguments: [String]) {
   let quick = arguments.contains("--quick")
-  let rounds =
-    arguments.firstIndex(of: "--rounds").flatMap { index in
-      index + 1 < arguments.count ? Int(arguments[index + 1]) : nil
-    } ?? 1
+  let rounds = intOption("--rounds", in: arguments) ?? 1
   var cases = trainCases
-  if let index = arguments.firstIndex(of: "--width"), index + 1 < arguments.count,
-    let width = Int(arguments[index + 1])
-  {
-    cases = cases.filter { $0.width == width }
-  }
-  if let index = arguments.firstIndex(of: "--batch"), index + 1 < arguments.count,
-    let batch = Int(arguments[index + 1])
-  {
-    cases = cases.filter { $0.batch == batch }
-  }
+  if let width = intOption("--width", in: arguments) { cases = cases.filter { $0.width == width } }
+  if let batch = intOption("--batch", in: arguments) { cases = cases.filter { $0.batch == batch } }
   // One thread, then, where products reach 2^24 multiply-adds (widths ≥ 1024), also with the GEMM
   // worker as a real run uses it: PyTorch is measured at one and two threads too.
   setGEMMAllowsSecondThread(false)
