@@ -126,19 +126,8 @@ public struct MLPInference: Sendable {
   ) {
     for row in 0..<rows {
       let line = y + row * cols
-      var largest = line[0] + bias[0]
-      for k in 0..<cols {
-        line[k] += bias[k]
-        largest = max(largest, line[k])
-      }
-      var sum: Float = 0
-      for k in 0..<cols {
-        let e = exp(line[k] - largest)
-        line[k] = e
-        sum += e
-      }
-      let inverse = 1 / sum
-      for k in 0..<cols { line[k] *= inverse }
+      for k in 0..<cols { line[k] += bias[k] }
+      softmaxInPlace(line, count: cols)
     }
   }
 }

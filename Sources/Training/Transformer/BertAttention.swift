@@ -139,16 +139,7 @@ final class BertAttention {
   static func maskedSoftmax(rows: Int, valid: Int, stride: Int, _ s: UnsafeMutablePointer<Float>) {
     for i in 0..<rows {
       let row = s + i * stride
-      var largest = -Float.infinity
-      for j in 0..<valid { largest = max(largest, row[j]) }
-      var total: Float = 0
-      for j in 0..<valid {
-        let e = exp(row[j] - largest)
-        row[j] = e
-        total += e
-      }
-      let inverse = 1 / total
-      for j in 0..<valid { row[j] *= inverse }
+      softmaxInPlace(row, count: valid)
       for j in valid..<stride { row[j] = 0 }
     }
   }
