@@ -227,3 +227,26 @@ func mergedWeightsComputeWhatTheAdaptersDo(pooling: BertPooling) throws {
   settings.loraTargets = ["value", "nope"]
   #expect(throws: ConfigError.self) { try settings.validate() }
 }
+
+@Test func loraSettingsComeFromTheKeysAndRoundTripThroughCheckpointMetadata() throws {
+  var hyperParameters = HyperParameters()
+  #expect(LoRASettings(hyperParameters) == nil)
+  hyperParameters.method = "lora"
+  hyperParameters.loraRank = 4
+  hyperParameters.loraAlpha = 12
+  hyperParameters.loraDropout = 0.05
+  hyperParameters.loraTargets = ["value", "intermediate.dense"]
+  let settings = try #require(LoRASettings(hyperParameters))
+  #expect(settings == LoRASettings(rank: 4, alpha: 12, dropout: 0.05, targets: [.value, .intermediate]))
+  #expect(settings.scale == 3)
+  #expect(try LoRASettings(metadata: settings.metadata, path: "c") == settings)
+  #expect(try LoRASettings(metadata: ["format": "tunetop-bert"], path: "c") == nil)
+  var broken = settings.metadata
+  broken[LoRASettings.targetsKey] = "value,mlp"
+  #expect(
+    throws: CheckpointMismatchError(
+      path: "c", message: "metadata lora_targets is \"value,mlp\"; not a LoRA setting")
+  ) {
+    try LoRASettings(metadata: broken, path: "c")
+  }
+}

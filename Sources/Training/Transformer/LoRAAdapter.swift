@@ -197,3 +197,53 @@ final class LoRAAdapterSet {
     self[target]?.backward(dy, outputStride: outputStride, inputGradient: dx, p)
   }
 }
+
+extension LoRASettings {
+  /// The run's LoRA settings when `method` is `lora`, else nil (full fine-tuning). Targets are the
+  /// validated `lora_targets` names.
+  public init?(_ hyperParameters: HyperParameters) {
+    guard hyperParameters.method == "lora" else { return nil }
+    self.init(
+      rank: hyperParameters.loraRank, alpha: Float(hyperParameters.loraAlpha),
+      dropout: Float(hyperParameters.loraDropout),
+      targets: hyperParameters.loraTargets.compactMap(LoRATarget.init(rawValue:)))
+  }
+
+  /// Checkpoint metadata keys: a LoRA checkpoint says how to rebuild its adapters.
+  public static let rankKey = "lora_rank"
+  public static let alphaKey = "lora_alpha"
+  public static let dropoutKey = "lora_dropout"
+  public static let targetsKey = "lora_targets"
+
+  /// The settings as checkpoint metadata (`lora_rank`, `lora_alpha`, `lora_dropout`, `lora_targets`).
+  public var metadata: [String: String] {
+    [
+      Self.rankKey: String(rank), Self.alphaKey: "\(alpha)", Self.dropoutKey: "\(dropout)",
+      Self.targetsKey: targets.map(\.rawValue).joined(separator: ","),
+    ]
+  }
+
+  /// The settings a checkpoint's metadata records, nil when it has none (a full fine-tuning
+  /// checkpoint); malformed values are an error naming the file and the key.
+  public init?(metadata: [String: String], path: String) throws(CheckpointMismatchError) {
+    guard let rankText = metadata[Self.rankKey] else { return nil }
+    func fail(_ key: String, _ value: String?) -> CheckpointMismatchError {
+      CheckpointMismatchError(
+        path: path,
+        message: "metadata \(key) is \(value.map { "\"\($0)\"" } ?? "missing"); not a LoRA setting")
+    }
+    guard let rank = Int(rankText), rank > 0 else { throw fail(Self.rankKey, rankText) }
+    guard let alpha = metadata[Self.alphaKey].flatMap(Float.init), alpha > 0 else {
+      throw fail(Self.alphaKey, metadata[Self.alphaKey])
+    }
+    guard let dropout = metadata[Self.dropoutKey].flatMap(Float.init), dropout >= 0, dropout < 1 else {
+      throw fail(Self.dropoutKey, metadata[Self.dropoutKey])
+    }
+    let names = metadata[Self.targetsKey]?.split(separator: ",").map(String.init) ?? []
+    let targets = names.compactMap(LoRATarget.init(rawValue:))
+    guard !targets.isEmpty, targets.count == names.count else {
+      throw fail(Self.targetsKey, metadata[Self.targetsKey])
+    }
+    self.init(rank: rank, alpha: alpha, dropout: dropout, targets: targets)
+  }
+}
