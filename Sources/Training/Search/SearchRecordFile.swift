@@ -82,7 +82,8 @@ public enum SearchDirectoryScan {
     trial.directory = run.path
     trial.summary = summary
     trial.reason = summary.reason
-    if let rows = try? MetricsFile.read(run: run).filter({ $0.epoch > 0 }) {
+    // A trial's curve is per epoch, as its pruner compares trials; mid-epoch evaluations are left out.
+    if let rows = try? MetricsFile.read(run: run).filter({ $0.epoch > 0 && $0.isEpochEnd }) {
       trial.validationLosses = rows.map(\.validationLoss)
       trial.validationAccuracies = rows.map(\.validationAccuracy)
     }
