@@ -44,6 +44,7 @@ private func loadError(_ yaml: String) -> String? {
   parameters.unfreezeEvery = 5
   parameters.layerLRDecay = 0.8
   parameters.gradAccumSteps = 4
+  parameters.evalEverySteps = 200
   parameters.maxSeqLen = 64
   parameters.pooling = "cls"
   parameters.normalize = "minmax"

@@ -33,8 +33,8 @@ public struct RunHistory: Equatable, Sendable {
   public var summary: RunSummary?
   /// Why the run ended or what went wrong, from `.message`.
   public var reason: String?
-  /// The epoch where overfitting began, once the detector calls it.
-  public var overfittingOnset: Int?
+  /// Where overfitting began, in epochs (`EpochMetrics.position`), once the detector calls it.
+  public var overfittingOnset: Double?
   /// True after the user pressed stop, until the trainer confirms.
   public var stopRequested = false
   /// Per-class validation accuracy of every epoch and the latest confusion matrix.
@@ -62,21 +62,22 @@ public struct RunHistory: Equatable, Sendable {
     guard count > RunHistory.chartEpochLimit else { return epochs }
     let limit = RunHistory.chartEpochLimit
     var indices = (0..<limit - 1).map { $0 * (count - 1) / (limit - 1) } + [count - 1]
-    if let best = bestEpoch, let index = epochIndex(best.epoch), !indices.contains(index) {
+    if let best = bestEpoch, let index = evaluationIndex(best.position), !indices.contains(index) {
       indices.insert(index, at: indices.firstIndex { $0 > index } ?? indices.count)
     }
     return indices.map { epochs[$0] }
   }
 
-  /// Where epoch `epoch` is in `epochs` (which is ordered by epoch), in logarithmic time.
-  func epochIndex(_ epoch: Int) -> Int? {
+  /// Where the evaluation at `position` is in `epochs` (ordered by position: mid-epoch evaluations
+  /// between the epoch ends), in logarithmic time.
+  func evaluationIndex(_ position: Double) -> Int? {
     var low = 0
     var high = epochs.count
     while low < high {
       let middle = (low + high) / 2
-      if epochs[middle].epoch < epoch { low = middle + 1 } else { high = middle }
+      if epochs[middle].position < position { low = middle + 1 } else { high = middle }
     }
-    return low < epochs.count && epochs[low].epoch == epoch ? low : nil
+    return low < epochs.count && epochs[low].position == position ? low : nil
   }
 
   /// Applies one event; returns a message worth showing the user, if any.
@@ -134,13 +135,15 @@ public struct RunHistory: Equatable, Sendable {
             patience: start?.hyperParameters.earlyStoppingPatience ?? patience,
             minDelta: start?.hyperParameters.minDelta ?? minDelta))
       }
+      // Every evaluation counts, mid-epoch ones too: `patience` is in evaluations, as early stopping's.
       let onset = overfitting?.observe(
-        epoch: metrics.epoch, trainLoss: metrics.trainLoss, validationLoss: metrics.validationLoss)
+        position: metrics.position, trainLoss: metrics.trainLoss, validationLoss: metrics.validationLoss)
       let wasOverfitting = overfittingOnset != nil
       overfittingOnset = onset
       if let onset, !wasOverfitting {
         return StatusMessage(
-          "overfitting since epoch \(onset): validation loss rising while train loss falls", .warning)
+          "overfitting since epoch \(EpochPosition.text(onset)): validation loss rising while train loss falls",
+          .warning)
       }
     case .statusChanged(let status):
       self.status = status

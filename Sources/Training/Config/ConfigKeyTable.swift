@@ -4,8 +4,8 @@ extension ConfigKey {
     task, baseModel, hiddenSizes, resetHead, seed, trainSamples, valFraction, learningRate,
     batchSize, epochs, optimizer, momentum, weightDecay, dropout, labelSmoothing, gradClip,
     schedule, warmupEpochs, minLRRatio, stepSize, gamma, earlyStoppingPatience, minDelta, monitor,
-    frozen, unfreezeEvery, layerLRDecay, gradAccumSteps, maxSeqLen, pooling, normalize, valTask, testTask,
-    classWeights, method, loraRank, loraAlpha, loraDropout, loraTargets,
+    frozen, unfreezeEvery, layerLRDecay, gradAccumSteps, evalEverySteps, maxSeqLen, pooling, normalize,
+    valTask, testTask, classWeights, method, loraRank, loraAlpha, loraDropout, loraTargets,
   ]
 
   // Epoch-like counts share one generous cap so a typo such as 1e9 is caught, not run for a week.
@@ -126,6 +126,11 @@ extension ConfigKey {
     help: "batches summed into one optimizer step: effective batch = batch_size × this; 1 = off",
     kind: .count, range: .closed(1, 1024), length: nil, increment: 1, abbreviation: "ga",
     binding: .count(\.gradAccumSteps))
+  public static let evalEverySteps = ConfigKey(
+    name: "eval_every_steps",
+    help: "also validate every this many optimizer steps, not only at each epoch's end; 0 = per epoch",
+    kind: .count, range: .closed(0, 1_000_000), length: nil, increment: 1, abbreviation: "ev",
+    binding: .count(\.evalEverySteps))
   public static let maxSeqLen = ConfigKey(
     name: "max_seq_len",
     help: "text tasks: tokens per sequence, longer texts truncated; ≤ the model's positions",

@@ -41,6 +41,8 @@ public struct HyperParameters: Equatable, Sendable, Codable {
   public var layerLRDecay: Double = 1
   /// Batches whose gradients add up to one optimizer step (effective batch = batchSize × this).
   public var gradAccumSteps: Int = 1
+  /// Validate every this many optimizer steps as well as at each epoch's end; 0 = once per epoch.
+  public var evalEverySteps: Int = 0
   /// Text tasks: longest token sequence fed to an encoder; longer texts are truncated. Must be at
   /// most the encoder's position count, which is checked once the model is loaded.
   public var maxSeqLen: Int = 128

@@ -279,6 +279,10 @@ final class TrainingSession {
         gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())
       publish(.step(metrics))
       try liveFiles?.recordStep(metrics, correct: correct, count: count)
+      if isMidEpochEvaluationDue {
+        try evaluateMidEpoch(epoch: epoch)
+        if status != .running { return nil }
+      }
     }
     let totals = progress
     progress = EpochProgress()
@@ -298,8 +302,42 @@ final class TrainingSession {
     return lastThroughput
   }
 
+  /// With `eval_every_steps` N, every N-th optimizer step of the run (counted over the whole run, so
+  /// the cadence goes on across epoch ends) is also an evaluation, unless it ends the epoch, whose
+  /// own evaluation it then is.
+  private var isMidEpochEvaluationDue: Bool {
+    let every = hyperParameters.evalEverySteps
+    return every > 0 && step % every == 0 && progress.nextIndex < order.count
+  }
+
+  /// Evaluates in the middle of `epoch`: the train metrics are those of the steps since the
+  /// previous evaluation, which the window in `progress` then starts over from. An early stop here
+  /// ends the run at this step, with `last` saved.
+  private func evaluateMidEpoch(epoch: Int) throws {
+    let window = progress
+    progress.lossSum = 0
+    progress.correct = 0
+    progress.seen = 0
+    progress.steps = 0
+    progress.gradientNormSums = [:]
+    // Every step but an epoch's last consumes `samplesPerStep` samples of the order.
+    let position = EpochPosition.of(
+      epoch: epoch, stepInEpoch: progress.nextIndex / hyperParameters.samplesPerStep,
+      stepsPerEpoch: stepsPerEpoch)
+    try recordEvaluation(epoch: epoch, window: window, midEpoch: position)
+    if status == .earlyStopped { try saveCheckpoint(best: false, epoch: epochsRun) }
+  }
+
   /// Evaluates, records and checkpoints an epoch; decides early stopping.
   private func finishEpoch(epoch: Int, totals: EpochProgress?) throws {
+    try recordEvaluation(epoch: epoch, window: totals, midEpoch: nil)
+  }
+
+  /// One evaluation, at the end of `epoch` (`midEpoch` nil) or in the middle of it: validates,
+  /// appends `metrics.csv` and `classes.csv`, keeps `best` on an improvement of the monitor, feeds
+  /// early stopping (patience counts evaluations) and tells the UI. `window` holds the train steps
+  /// since the previous evaluation; nil for epoch 0, whose train metrics are measured.
+  private func recordEvaluation(epoch: Int, window totals: EpochProgress?, midEpoch: Double?) throws {
     var confusion: ConfusionMatrix? = ConfusionMatrix(classes: classLabels.count)
     let validation = evaluator.evaluate(
       model, on: prepared.validation, batchSize: 256, confusion: &confusion)
@@ -314,16 +352,21 @@ final class TrainingSession {
       trainMetrics = (measured.loss, measured.accuracy)
     }
     guard validation.loss.isFinite else {
-      try diverge("validation loss became \(validation.loss) after epoch \(epoch)")
+      let when =
+        midEpoch.map { "at step \(step) (epoch \(EpochPosition.text($0)))" } ?? "after epoch \(epoch)"
+      try diverge("validation loss became \(validation.loss) \(when)")
       return
     }
-    epochsRun = epoch
-    validationHistory.append(validation.loss)
+    if midEpoch == nil {
+      epochsRun = epoch
+      // The plateau schedule counts epochs, as its preview draws them: it sees epoch ends only.
+      validationHistory.append(validation.loss)
+    }
     var metrics = EpochMetrics(
       epoch: epoch, step: step, trainLoss: trainMetrics.loss, trainAccuracy: trainMetrics.accuracy,
       validationLoss: validation.loss, validationAccuracy: validation.accuracy, learningRate: learningRate,
       seconds: wallSeconds, isBest: false, gradientNorms: gradientNorms,
-      classes: confusion.map(ClassMetrics.init))
+      classes: confusion.map(ClassMetrics.init), midEpoch: midEpoch)
     let monitor = hyperParameters.monitor
     let score = monitor.score(of: metrics)
     monitorHistory.append(score)
@@ -333,21 +376,29 @@ final class TrainingSession {
     if improved { best = metrics }
     try directory?.appendMetrics(metrics)
     if let classes = metrics.classes {
-      try directory?.appendClassMetrics(epoch: epoch, metrics: classes, labels: classLabels)
+      try directory?.appendClassMetrics(epochText: metrics.epochText, metrics: classes, labels: classLabels)
     }
-    if improved { try saveCheckpoint(best: true, epoch: epoch) }
-    try saveCheckpoint(best: false, epoch: epoch)
+    if improved { try saveCheckpoint(best: true, epoch: epoch, position: metrics.epochText) }
+    // `last` (with the training state) is saved at epoch ends; mid-epoch evaluations save only an
+    // improved `best`, since a transformer's `last` with its optimizer moments is three times its weights.
+    if midEpoch == nil { try saveCheckpoint(best: false, epoch: epoch) }
     publish(.epoch(metrics))
     if epoch > 0, case .stop = decision {
       status = .earlyStopped
+      let unit = hyperParameters.evalEverySteps > 0 ? "evaluations" : "epochs"
+      let bestText = best.map { "\($0.epochText) (step \($0.step))" } ?? "0"
       reason =
-        "\(monitor.phrase) has not improved by more than \(hyperParameters.minDelta) for \(hyperParameters.earlyStoppingPatience) epochs; best was epoch \(best?.epoch ?? 0)"
-      try directory?.appendEvent(
-        "early_stop", step: step,
-        fields: ["epoch": .integer(epoch), "best_epoch": .integer(best?.epoch ?? 0)])
+        "\(monitor.phrase) has not improved by more than \(hyperParameters.minDelta) for \(hyperParameters.earlyStoppingPatience) \(unit); best was epoch \(bestText)"
+      var fields: [String: RunEventValue] = [
+        "epoch": .integer(epoch), "best_epoch": .integer(best?.epoch ?? 0),
+        "best_step": .integer(best?.step ?? 0),
+      ]
+      if let midEpoch { fields["position"] = .number(midEpoch) }
+      try directory?.appendEvent("early_stop", step: step, fields: fields)
       publish(.message(reason!))
     }
-    if epoch > 0, let verdict = hooks.reviewEpoch?(metrics), status == .running {
+    // A search's pruner compares trials epoch by epoch.
+    if epoch > 0, midEpoch == nil, let verdict = hooks.reviewEpoch?(metrics), status == .running {
       try prune(verdict, epoch: epoch)
     }
     try writeSummary()
@@ -361,7 +412,8 @@ final class TrainingSession {
     publish(.message("pruned after epoch \(epoch): \(why)"))
   }
 
-  private func saveCheckpoint(best: Bool, epoch: Int) throws {
+  /// `position` is the checkpoint's `epoch` metadata when it differs from `epoch` (`2.5`, mid-epoch).
+  private func saveCheckpoint(best: Bool, epoch: Int, position: String? = nil) throws {
     guard let directory else { return }
     if !best {
       // The state goes first: a kill between the two writes leaves a newer state than weights,
@@ -372,7 +424,7 @@ final class TrainingSession {
     try directory.writeCheckpoint(
       model.checkpointTensors(),
       metadata: [
-        "format": model.checkpointFormat, "epoch": String(epoch), "step": String(step),
+        "format": model.checkpointFormat, "epoch": position ?? String(epoch), "step": String(step),
         "frozen": model.groupNames.filter { !model.store.isTrainable(group: $0) }.joined(separator: ","),
       ].merging(prepared.preprocessing?.metadata ?? [:]) { kept, _ in kept }, best: best)
   }
@@ -531,6 +583,7 @@ final class TrainingSession {
       parent: directory?.parent, monitor: hyperParameters.monitor,
       bestClasses: best?.classes.map { BestClassMetrics($0, labels: classLabels) })
     summary.data = prepared.tableReport
+    summary.bestStep = best?.step
     summary.node = hooks.node
     return summary
   }
