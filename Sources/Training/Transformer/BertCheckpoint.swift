@@ -12,6 +12,7 @@ extension BertClassifier {
   /// `BertForSequenceClassification` saves them); every tensor of the groups not in `skipping`
   /// must be present with the same shape. Nothing changes when any tensor is missing or misshapen.
   public func load(_ file: SafeTensorsFile, path: String, skipping groups: Set<String> = []) throws {
+    try ModelCheckpointFormat.check(file, path: path, kind: "bert")
     let found = try store.tensors.indices.compactMap { index -> (Int, NamedTensor)? in
       let expected = store.tensors[index]
       if groups.contains(expected.group) { return nil }
