@@ -75,7 +75,7 @@ final class TrainingSession {
     schedule = LearningRateSchedule(hp, stepsPerEpoch: stepsPerEpoch)
     earlyStopping = EarlyStopping(patience: hp.earlyStoppingPatience, minDelta: hp.minDelta)
     // A table's class names when it has them; the head's width decides how many there are.
-    if let names = prepared.preprocessing?.classes, names.count == prepared.model.classes {
+    if let names = prepared.classNames, names.count == prepared.model.classes {
       classLabels = names
     } else {
       classLabels = ClassLabels.numbered(prepared.model.classes)
@@ -374,7 +374,7 @@ final class TrainingSession {
       metadata: [
         "format": model.checkpointFormat, "epoch": String(epoch), "step": String(step),
         "frozen": model.groupNames.filter { !model.store.isTrainable(group: $0) }.joined(separator: ","),
-      ].merging(prepared.preprocessing?.metadata ?? [:]) { kept, _ in kept }, best: best)
+      ].merging(prepared.checkpointMetadata) { kept, _ in kept }, best: best)
   }
 
   // MARK: - Control
