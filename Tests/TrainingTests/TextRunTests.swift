@@ -87,6 +87,41 @@ private func bitPatterns(_ url: URL) throws -> [String: [UInt32]] {
   #expect(best.tensors.contains { $0.name == "classifier.weight" && $0.shape == [3, 32] })
 }
 
+@Test func trainedModelRebuildsATextRunWithItsTokenizerAndClasses() throws {
+  let task = try TinyTextTask()
+  let prepared = try PreparedRun.prepare(try task.settings(["epochs=2", "pooling=cls"]))
+  let directory = try RunDirectory(
+    root: task.scratch.url, name: "text", hyperParameters: prepared.hyperParameters)
+  let url = directory.url
+  let summary = Trainer(prepared, directory: directory).runOnThisThread()
+
+  let trained = try TrainedModel.load(run: url, checkpoint: url.appendingPathComponent("best.safetensors"))
+  #expect(trained.model.kind == "bert")
+  #expect(trained.classes.names == TinyTextTask.classes)
+  let text = try #require(trained.text)
+  #expect(text.pooling == .cls)
+  #expect(text.maxSeqLen == 16)
+  #expect(text.tokenizerFolder.path == task.folder.path)
+  // The rebuilt model scores the validation split exactly as the run's best epoch did.
+  let rescored = trained.model.evaluate(prepared.validation, batchSize: 7)
+  #expect(abs(rescored.accuracy - summary.bestValidationAccuracy) < 1e-12)
+  // Raw texts go through the same tokenizer and truncation.
+  let samples = text.samples(["W5 w51 W7, end", String(repeating: "w9 ", count: 40)])
+  #expect(samples.texts.sequence(0).first == text.tokenizer.classifierID)
+  #expect(samples.texts.length(1) == 16)
+  let logits = trained.model.forward(samples, indices: [0, 1], training: false)
+  #expect(logits.rows == 2 && logits.cols == 3)
+
+  // An MLP run's model comes back as an MLP with its classes.
+  let mlpRun = try RunDirectory(
+    root: task.scratch.url, name: "mlp", hyperParameters: try settings(["epochs=2", "train_samples=32"]))
+  let mlpURL = mlpRun.url
+  _ = Trainer(try PreparedRun.prepare(try settings(["epochs=2", "train_samples=32"])), directory: mlpRun)
+    .runOnThisThread()
+  let mlp = try TrainedModel.load(run: mlpURL, checkpoint: mlpURL.appendingPathComponent("last.safetensors"))
+  #expect(mlp.model.kind == "mlp" && mlp.text == nil && mlp.classes.count == 10)
+}
+
 @Test(arguments: ["mean", "cls"])
 func resumedTextRunIsBitIdenticalToAnUninterruptedOne(pooling: String) throws {
   let task = try TinyTextTask()
