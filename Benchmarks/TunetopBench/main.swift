@@ -8,7 +8,7 @@
 //   swift run -c release tunetop-bench memory
 //   swift run -c release tunetop-bench dashboard
 //   swift run -c release tunetop-bench tokenize --model DIR --corpus FILE
-//   swift run -c release tunetop-bench bert [--seq 64|128] [--threads 1|2] [--steps N]
+//   swift run -c release tunetop-bench bert [--seq 64|128] [--threads 1|2] [--steps N] [--lora R]
 //   swift run -c release tunetop-bench bert-export --model DIR --pooling mean|cls --out DIR --texts FILE
 //
 // Absolute numbers depend on the machine and its load, so every figure is put next to a reference
