@@ -26,7 +26,8 @@ private func midEpochEvents(evaluationsAfterBest: Int) -> (events: [TrainingEven
     return EpochMetrics(
       epoch: step == 0 ? 0 : epoch, step: step, trainLoss: 2 / Double(step + 1), trainAccuracy: 0.5,
       validationLoss: validationLoss, validationAccuracy: 0.7, learningRate: 1e-3, seconds: Double(step),
-      isBest: false, midEpoch: step == 0 || into == stepsPerEpoch ? nil : position)
+      isBest: false, classes: ClassMetrics(confusion: ConfusionMatrix(rows: [[2, 1], [0, 3]])),
+      midEpoch: step == 0 || into == stepsPerEpoch ? nil : position)
   }
   var best: EpochMetrics?
   var afterBest = 0
@@ -74,6 +75,10 @@ private func midEpochEvents(evaluationsAfterBest: Int) -> (events: [TrainingEven
   let text = screen(state).text
   #expect(text.contains("◆ best ep 2.57"))
   #expect(text.contains("⚠ overfit since ep 2.57"))
+  // The per-class view names its latest evaluation by position too.
+  #expect(run.classes?.latestPosition == 3.42)
+  _ = press([.character("3"), .character("c")], &state)
+  #expect(screen(state).text.contains("ep 3.42 · macro-F1"))
 }
 
 @Test func overfittingNeedsPatienceEvaluationsNotEpochs() throws {

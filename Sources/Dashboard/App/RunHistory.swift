@@ -115,9 +115,9 @@ public struct RunHistory: Equatable, Sendable {
           let names = start?.classLabels?.names ?? ClassLabels.numbered(perClass.classes).names
           classes = ClassHistory(
             names: names.count == perClass.classes ? names : ClassLabels.numbered(perClass.classes).names,
-            epoch: metrics.epoch, metrics: perClass)
+            epoch: metrics.epoch, metrics: perClass, position: metrics.position)
         } else {
-          classes?.append(epoch: metrics.epoch, metrics: perClass)
+          classes?.append(epoch: metrics.epoch, metrics: perClass, position: metrics.position)
         }
         metrics.classes = nil
       }
@@ -173,9 +173,10 @@ public struct RunHistory: Equatable, Sendable {
       if let perClass = metrics.classes {
         if classes == nil {
           classes = ClassHistory(
-            names: ClassLabels.numbered(perClass.classes).names, epoch: metrics.epoch, metrics: perClass)
+            names: ClassLabels.numbered(perClass.classes).names, epoch: metrics.epoch, metrics: perClass,
+            position: metrics.position)
         } else {
-          classes?.append(epoch: metrics.epoch, metrics: perClass)
+          classes?.append(epoch: metrics.epoch, metrics: perClass, position: metrics.position)
         }
       }
       var kept = metrics
