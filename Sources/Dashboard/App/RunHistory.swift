@@ -115,9 +115,9 @@ public struct RunHistory: Equatable, Sendable {
           let names = start?.classLabels?.names ?? ClassLabels.numbered(perClass.classes).names
           classes = ClassHistory(
             names: names.count == perClass.classes ? names : ClassLabels.numbered(perClass.classes).names,
-            epoch: metrics.epoch, metrics: perClass)
+            epoch: metrics.epoch, metrics: perClass, position: metrics.position)
         } else {
-          classes?.append(epoch: metrics.epoch, metrics: perClass)
+          classes?.append(epoch: metrics.epoch, metrics: perClass, position: metrics.position)
         }
         metrics.classes = nil
       }
@@ -161,7 +161,7 @@ public struct RunHistory: Equatable, Sendable {
       status = summary.status
       phase = .ended
       if let reason = summary.reason { self.reason = reason }
-      return RunHistory.endMessage(summary, directory: start?.directory)
+      return RunHistory.endMessage(summary, directory: start?.directory, best: bestEpoch, last: epochs.last)
     }
     return nil
   }
@@ -173,9 +173,10 @@ public struct RunHistory: Equatable, Sendable {
       if let perClass = metrics.classes {
         if classes == nil {
           classes = ClassHistory(
-            names: ClassLabels.numbered(perClass.classes).names, epoch: metrics.epoch, metrics: perClass)
+            names: ClassLabels.numbered(perClass.classes).names, epoch: metrics.epoch, metrics: perClass,
+            position: metrics.position)
         } else {
-          classes?.append(epoch: metrics.epoch, metrics: perClass)
+          classes?.append(epoch: metrics.epoch, metrics: perClass, position: metrics.position)
         }
       }
       var kept = metrics
@@ -184,17 +185,26 @@ public struct RunHistory: Equatable, Sendable {
     }
   }
 
-  static func endMessage(_ summary: RunSummary, directory: String?) -> StatusMessage {
+  /// `best`, the best evaluation as the charts have it, names a mid-epoch best by its position (7.42)
+  /// where the summary can only say the epoch it fell in.
+  static func endMessage(
+    _ summary: RunSummary, directory: String?, best: EpochMetrics? = nil, last: EpochMetrics? = nil
+  ) -> StatusMessage {
     let place = directory.map { " → \($0)" } ?? ""
+    let bestText =
+      best.flatMap { $0.epoch == summary.bestEpoch && $0.step == summary.bestStep ? $0.epochText : nil }
+      ?? String(summary.bestEpoch)
+    // An early stop at a mid-epoch evaluation ends there, inside the epoch after the last complete one.
+    let stopText = last.flatMap { $0.step == summary.steps ? $0.epochText : nil } ?? String(summary.epochsRun)
     switch summary.status {
     case .diverged, .failed:
       return StatusMessage("run \(summary.status.rawValue): \(summary.reason ?? "no reason given")", .error)
     case .earlyStopped:
       return StatusMessage(
-        "early-stopped after epoch \(summary.epochsRun); best epoch \(summary.bestEpoch)\(place)", .success)
+        "early-stopped after epoch \(stopText); best epoch \(bestText)\(place)", .success)
     case .completed:
       return StatusMessage(
-        "finished \(summary.epochsRun) epochs; best epoch \(summary.bestEpoch)\(place)", .success)
+        "finished \(summary.epochsRun) epochs; best epoch \(bestText)\(place)", .success)
     default:
       return StatusMessage(
         "\(summary.status.rawValue) at epoch \(summary.epochsRun); best and last saved\(place)")
