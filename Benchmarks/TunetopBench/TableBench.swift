@@ -89,3 +89,52 @@ func runPredictRows(arguments: [String]) {
       ("seconds", best), ("rows_per_second", Double(rows) / best), ("checksum", Double(checksum)),
     ]))
 }
+
+// `tunetop-bench predict-file CHECKPOINT FILE`: `tunetop predict`'s steps on FILE with a run's
+// checkpoint, each timed (read the CSV, look for unreadable cells, encode and scale, the model, write
+// the prediction CSV into memory as the command does before its atomic write), so the whole
+// command's time can be split between the table and the arithmetic.
+func runPredictFile(arguments: [String]) {
+  guard arguments.count >= 2 else {
+    print("usage: tunetop-bench predict-file CHECKPOINT FILE")
+    exit(2)
+  }
+  do {
+    var phases: [(String, Any)] = [("bench", "predict-file")]
+    var clock = now()
+    func lap(_ name: String) {
+      let time = now()
+      phases.append((name + "_seconds", Double(time - clock) / 1e9))
+      clock = time
+    }
+    let started = clock
+    let predictor = try Predictor(checkpoint: URL(fileURLWithPath: arguments[0]))
+    lap("load_model")
+    let table = try predictor.read(path: arguments[1])
+    lap("read_csv")
+    let unreadable = try predictor.preprocessing.unreadableCells(table)
+    lap("unreadable_check")
+    let inputs = try predictor.preprocessing.encode(table)
+    lap("encode_scale")
+    let probabilities = predictor.probabilities(inputs: inputs)
+    lap("model")
+    let idColumn = table.hasHeader ? table.names.firstIndex { $0.lowercased() == "id" } : nil
+    let ids = idColumn.map { column in
+      (name: table.names[column], values: (0..<table.rowCount).map { table.text(row: $0, column: column) })
+    }
+    var output = Data()
+    PredictionWriter.csv(
+      ids: ids, classes: predictor.preprocessing.classes.names, probabilities: probabilities,
+      unreadable: Set(unreadable.map(\.row))
+    ) { output.append(contentsOf: $0) }
+    lap("write_csv")
+    phases += [
+      ("total_seconds", Double(now() - started) / 1e9), ("rows", table.rowCount),
+      ("threads", predictor.threads), ("output_bytes", output.count), ("peak_rss_kib", residentSetKiB().peak),
+    ]
+    emit(json(phases))
+  } catch {
+    emit(json([("bench", "predict-file"), ("error", "\(error)")]))
+    exit(1)
+  }
+}

@@ -264,9 +264,11 @@ case "table-load":
   runTableLoad(arguments: Array(arguments.dropFirst()))
 case "predict-rows":
   runPredictRows(arguments: Array(arguments.dropFirst()))
+case "predict-file":
+  runPredictFile(arguments: Array(arguments.dropFirst()))
 default:
   print(
-    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | bert [--seq L] [--threads T] [--steps N] [--batch B] | alloc | runs [--count N] | search [--trials N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path] | tokenize --model DIR --corpus FILE [--max-len N] [--rounds R] | table-load FILE [--library] | predict-rows [ROWS FEATURES CLASSES]"
+    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | bert [--seq L] [--threads T] [--steps N] [--batch B] | alloc | runs [--count N] | search [--trials N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path] | tokenize --model DIR --corpus FILE [--max-len N] [--rounds R] | table-load FILE [--library] | predict-rows [ROWS FEATURES CLASSES] | predict-file CHECKPOINT FILE"
   )
   exit(2)
 }
