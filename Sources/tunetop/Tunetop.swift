@@ -13,7 +13,7 @@ struct Tunetop: ParsableCommand {
       DashboardCommand.self, TrainCommand.self, RunsCommand.self, ExportCommand.self, ConfigCommand.self,
       PretrainCommand.self,
       LRFindCommand.self, SearchCommand.self, WatchCommand.self, CtlCommand.self,
-      TokenizeCommand.self, ModelsCommand.self, PredictCommand.self,
+      TokenizeCommand.self, ModelsCommand.self, PredictCommand.self, ExportModelCommand.self,
     ],
     defaultSubcommand: DashboardCommand.self
   )

@@ -68,6 +68,8 @@ public struct BertCheckpointInfo: Equatable, Sendable {
   public var pooling: BertPooling
   public var maxSeqLen: Int
   public var classes: ClassLabels
+  /// A LoRA run's settings and base folder; nil for full fine-tuning.
+  public var lora: LoRACheckpointBase?
 
   public var metadata: [String: String] {
     let names = (try? JSONEncoder().encode(classes.names)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
@@ -75,7 +77,7 @@ public struct BertCheckpointInfo: Equatable, Sendable {
       Self.configKey: configJSON, Self.tokenizerKey: tokenizerFolder.path, Self.poolingKey: pooling.rawValue,
       Self.maxSeqLenKey: String(maxSeqLen), Self.classNamesKey: names,
       "classes": classes.names.joined(separator: ","),
-    ]
+    ].merging(lora?.metadata ?? [:]) { kept, _ in kept }
   }
 
   public init(
@@ -86,6 +88,7 @@ public struct BertCheckpointInfo: Equatable, Sendable {
     self.pooling = pooling
     self.maxSeqLen = maxSeqLen
     self.classes = classes
+    lora = nil
   }
 
   /// Reads it back; nil when the metadata has no BERT config (not a BERT run's checkpoint).
@@ -105,6 +108,7 @@ public struct BertCheckpointInfo: Equatable, Sendable {
     self.init(
       configJSON: config, tokenizerFolder: URL(fileURLWithPath: folder, isDirectory: true), pooling: pooling,
       maxSeqLen: length, classes: ClassLabels(names: names))
+    lora = try LoRACheckpointBase(metadata: metadata, path: path)
   }
 }
 
@@ -198,6 +202,34 @@ enum BertFactory {
     switch base.weights {
     case .folder(let folder):
       model = try BertClassifier(folder: folder, classes: task.classes.count, pooling: pooling, seed: seed)
+    case .checkpoint(let file, let info) where info.lora != nil:
+      // A LoRA checkpoint holds adapters and head only. With the same rank and targets the fork
+      // goes on training them over the same base folder; otherwise the parent is rebuilt, its
+      // adapters folded in, and the fork starts from those plain weights.
+      if !hp.resetHead && info.pooling != pooling {
+        throw ConfigError(
+          key: ConfigKey.pooling.name,
+          message:
+            "the base checkpoint's head was trained with pooling \(info.pooling.rawValue); keep it or set reset_head: true"
+        )
+      }
+      let parent = info.lora!
+      if let lora = LoRASettings(hp), parent.continues(lora) {
+        model = try BertClassifier(
+          folder: try BertModelFolder(directory: parent.folder), classes: task.classes.count,
+          pooling: pooling,
+          seed: seed)
+        model.enableLoRA(lora, seed: seed &+ 0x10BA)
+        try model.load(file, path: base.description, skipping: hp.resetHead ? ["head"] : [])
+        model.dropout = Float(hp.dropout)
+        return ModelFactory.Built(model: model, baseDescription: base.description)
+      }
+      let rebuilt = try parent.rebuild(
+        file, path: base.description, classes: info.classes.count, pooling: info.pooling)
+      let merged = try SafeTensors.read(
+        data: SafeTensors.encode(rebuilt.mergedTensors()), source: base.description)
+      model = BertClassifier(config: base.config, classes: task.classes.count, pooling: pooling, seed: seed)
+      try model.load(merged, path: base.description, skipping: hp.resetHead ? ["head"] : [])
     case .checkpoint(let file, let info):
       if !hp.resetHead && info.pooling != pooling {
         throw ConfigError(
@@ -209,6 +241,7 @@ enum BertFactory {
       model = BertClassifier(config: base.config, classes: task.classes.count, pooling: pooling, seed: seed)
       try model.load(file, path: base.description, skipping: hp.resetHead ? ["head"] : [])
     }
+    if let lora = LoRASettings(hp) { model.enableLoRA(lora, seed: seed &+ 0x10BA) }
     model.dropout = Float(hp.dropout)
     return ModelFactory.Built(model: model, baseDescription: base.description)
   }

@@ -61,6 +61,13 @@ enum MLPFactory {
     _ hyperParameters: inout HyperParameters, train: any LabeledSamples, validation: any LabeledSamples,
     test: any LabeledSamples
   ) throws -> ModelFactory.Built {
+    guard hyperParameters.method == "full" else {
+      throw ConfigError(
+        key: ConfigKey.method.name,
+        message:
+          "method \(hyperParameters.method) fine-tunes text (BERT-family) models; an MLP (base_model \(hyperParameters.baseModel)) trains with method full"
+      )
+    }
     guard let rows = train as? Dataset else {
       throw ConfigError(
         key: "task",

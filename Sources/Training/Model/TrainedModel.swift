@@ -38,8 +38,14 @@ public struct TrainedModel {
     if let info = try BertCheckpointInfo(metadata: file.metadata, path: checkpoint.path) {
       try ModelCheckpointFormat.check(file, path: checkpoint.path, kind: "bert")
       let config = try BertConfig(json: Array(info.configJSON.utf8), path: checkpoint.path + " (bert_config)")
-      let model = BertClassifier(config: config, classes: info.classes.count, pooling: info.pooling, seed: 0)
-      try model.load(file, path: checkpoint.path)
+      let model: BertClassifier
+      if let lora = info.lora {
+        model = try lora.rebuild(
+          file, path: checkpoint.path, classes: info.classes.count, pooling: info.pooling)
+      } else {
+        model = BertClassifier(config: config, classes: info.classes.count, pooling: info.pooling, seed: 0)
+        try model.load(file, path: checkpoint.path)
+      }
       let tokenizer: BertTokenizer
       do {
         tokenizer = try BertTokenizer(folder: info.tokenizerFolder)

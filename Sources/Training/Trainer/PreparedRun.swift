@@ -132,6 +132,24 @@ public final class PreparedRun {
       configJSON: base.configJSON, tokenizerFolder: base.tokenizerFolder,
       pooling: BertPooling(rawValue: hyperParameters.pooling) ?? .mean, maxSeqLen: hyperParameters.maxSeqLen,
       classes: task.classes)
+    if let lora = LoRASettings(hyperParameters) {
+      // Adapters are saved alone and rebuild over the folder the encoder came from: the base
+      // folder, or a LoRA parent's when the fork goes on with its adapters.
+      let folder: URL
+      switch base.weights {
+      case .folder(let baseFolder): folder = baseFolder.directory
+      case .checkpoint(_, let info):
+        guard let parent = info.lora, parent.continues(lora) else {
+          throw ConfigError(
+            key: ConfigKey.method.name,
+            message:
+              "method lora needs base_model to be a Hugging Face model folder (minilm or a path) or a LoRA checkpoint with the same lora_rank and lora_targets, got \(base.description); fork with method full, or start from the folder"
+          )
+        }
+        folder = parent.folder
+      }
+      prepared.bertInfo?.lora = LoRACheckpointBase(settings: lora, folder: folder)
+    }
     return prepared
   }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// LoRA on the encoder (`method: lora`): adapters beside the chosen projections of every block,
 /// the base weights fixed, and merging the adapters back into plain weights for export.
 ///
@@ -74,5 +76,57 @@ extension BertClassifier {
       return NamedTensor(
         name: tensor.name, shape: tensor.shape, values: merged[index] ?? store.values(of: index))
     }
+  }
+}
+
+/// What a LoRA run's checkpoint needs besides its adapters and head: the LoRA settings and where
+/// the fixed base weights are (`lora_base`: the Hugging Face folder the run started from).
+public struct LoRACheckpointBase: Equatable, Sendable {
+  public static let baseKey = "lora_base"
+
+  public var settings: LoRASettings
+  /// The model folder whose model.safetensors holds the base weights.
+  public var folder: URL
+
+  public init(settings: LoRASettings, folder: URL) {
+    self.settings = settings
+    self.folder = folder
+  }
+
+  public var metadata: [String: String] { settings.metadata.merging([Self.baseKey: folder.path]) { $1 } }
+
+  /// Reads it back; nil for a full fine-tuning checkpoint.
+  public init?(metadata: [String: String], path: String) throws(CheckpointMismatchError) {
+    guard let settings = try LoRASettings(metadata: metadata, path: path) else { return nil }
+    guard let folder = metadata[Self.baseKey] else {
+      throw CheckpointMismatchError(
+        path: path,
+        message: "metadata \(Self.baseKey) is missing; a LoRA checkpoint names its base model folder")
+    }
+    self.init(settings: settings, folder: URL(fileURLWithPath: folder, isDirectory: true))
+  }
+
+  /// Whether a run with `settings` can go on training this checkpoint's adapters: same rank and
+  /// targets (alpha and dropout may change).
+  public func continues(_ other: LoRASettings) -> Bool {
+    other.rank == settings.rank && other.targets == settings.targets
+  }
+
+  /// The checkpoint's model: the base folder's weights, adapters with `settings`, then the
+  /// checkpoint's adapters and head. Errors name the checkpoint or the base folder.
+  public func rebuild(
+    _ file: SafeTensorsFile, path: String, classes: Int, pooling: BertPooling
+  ) throws -> BertClassifier {
+    let base: BertModelFolder
+    do {
+      base = try BertModelFolder(directory: folder)
+    } catch {
+      throw CheckpointMismatchError(
+        path: path, message: "the base model of its LoRA adapters (\(folder.path)) cannot be read: \(error)")
+    }
+    let model = try BertClassifier(folder: base, classes: classes, pooling: pooling, seed: 0)
+    model.enableLoRA(settings, seed: 0)
+    try model.load(file, path: path)
+    return model
   }
 }
