@@ -9,6 +9,13 @@ public func setGEMMAllowsSecondThread(_ allowed: Bool) {
 
 let gemmAllowsSecondThread = Atomic<Bool>(true)
 
+/// How many threads (1 or 2) the training kernels may use: the GEMM's second thread for large
+/// products. Benchmarks set 1 to compare with a one-thread peer.
+public func setTrainingThreads(_ threads: Int) {
+  precondition(threads == 1 || threads == 2, "training threads must be 1 or 2, got \(threads)")
+  setGEMMAllowsSecondThread(threads == 2)
+}
+
 /// How many threads one `gemm` call may use.
 public enum GEMMThreading: Sendable {
   /// Two threads only for products of at least `GEMMTuning.parallelThreshold` multiply-adds, where
