@@ -1,3 +1,4 @@
+import Foundation
 import CKernels
 import Synchronization
 
@@ -55,7 +56,7 @@ public func gemm(
 /// The micro-kernel in use on this machine, for logs and benchmark output.
 public var gemmKernelDescription: String {
   switch GEMMKernel.automatic.resolved {
-  case .avx512: "avx512-6x16"
+  case .avx512: GEMMKernel.usesWideTiles ? "avx512-6x32" : "avx512-6x16"
   case .avx2: "avx2-fma-6x16"
   default: "portable-6x16"
   }
@@ -70,6 +71,9 @@ enum GEMMKernel: Sendable {
   static let hostHasAVX2FMA = tt_cpu_has_avx2_fma() != 0
   /// AVX-512 doubles the width of every FMA: the 6×16 tile is six ZMM rows (same packing).
   static let hostHasAVX512 = tt_cpu_has_avx512f() != 0
+  /// The AVX-512 path sweeps two B slivers per call (a 6×32 tile) where two are left; 6×16 covers
+  /// the last odd sliver. `TUNETOP_GEMM_TILE=6x16` keeps the narrow tile, to compare the two.
+  static let usesWideTiles = ProcessInfo.processInfo.environment["TUNETOP_GEMM_TILE"] != "6x16"
 
   var resolved: GEMMKernel {
     switch self {

@@ -65,6 +65,7 @@ struct GEMMProblem: @unchecked Sendable {
     // The AVX-512 kernel reads the same packed slivers, packed by the AVX2 packers.
     let useAVX2 = kernel == .avx2 || kernel == .avx512
     let useAVX512 = kernel == .avx512
+    let useWide = kernel == .avx512 && GEMMKernel.usesWideTiles
     // Strides of an A sliver as the kernel reads it: packed, or the stored A in place.
     let (rsa, csa) = packsA ? (1, mr) : (transposeA ? (1, lda) : (lda, 1))
 
@@ -84,9 +85,10 @@ struct GEMMProblem: @unchecked Sendable {
           if packsA && !bFitsL1 {
             packA(rows: ic, count: mcBlock, columns: pc, count: kcBlock, into: packedA, avx2: useAVX2)
           }
-          // One micro-kernel call for the tile at (ir, jr) of this block.
-          func tile(_ ir: Int, _ jr: Int) {
-            let nrTile = min(nr, ncBlock - jr)
+          // One micro-kernel call for the tile at (ir, jr) of this block; a wide tile covers the
+          // B slivers at jr and jr + NR (AVX-512 only; see GEMMWide.c for why it is faster).
+          func tile(_ ir: Int, _ jr: Int, wide: Bool) {
+            let nrTile = min(wide ? 2 * nr : nr, ncBlock - jr)
             let mrTile = min(mr, mcBlock - ir)
             let bSliver = UnsafePointer(packedB + jr * kcBlock)
             let aSliver: UnsafePointer<Float>
@@ -96,7 +98,11 @@ struct GEMMProblem: @unchecked Sendable {
               aSliver = transposeA ? a + pc * lda + ic + ir : a + (ic + ir) * lda + pc
             }
             let cTile = c + (ic + ir) * ldc + jc + jr
-            if useAVX512 {
+            if wide {
+              tt_sgemm_kernel_6x32_avx512(
+                kcBlock, aSliver, rsa, csa, bSliver, bSliver + nr * kcBlock, cTile, ldc, alpha, sliceBeta,
+                mrTile, nrTile)
+            } else if useAVX512 {
               tt_sgemm_kernel_6x16_avx512(
                 kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, sliceBeta, mrTile, nrTile)
             } else if useAVX2 {
@@ -106,6 +112,15 @@ struct GEMMProblem: @unchecked Sendable {
               portableKernel6x16(
                 kc: kcBlock, a: aSliver, rsa: rsa, csa: csa, b: bSliver, rsb: nr, c: cTile, ldc: ldc,
                 alpha: alpha, beta: sliceBeta, mr: mrTile, nr: nrTile)
+            }
+          }
+          // Column tiles of this block: two slivers at a time while a second one exists.
+          func columnTiles(_ body: (_ jr: Int, _ wide: Bool) -> Void) {
+            var jr = 0
+            while jr < ncBlock {
+              let wide = useWide && jr + nr < ncBlock
+              body(jr, wide)
+              jr += wide ? 2 * nr : nr
             }
           }
           if bFitsL1 {
@@ -119,11 +134,11 @@ struct GEMMProblem: @unchecked Sendable {
                   rows: ic + ir, count: min(mr, mcBlock - ir), columns: pc, count: kcBlock,
                   into: packedA + ir * kcBlock, avx2: useAVX2)
               }
-              for jr in stride(from: 0, to: ncBlock, by: nr) { tile(ir, jr) }
+              columnTiles { jr, wide in tile(ir, jr, wide: wide) }
             }
           } else {
-            for jr in stride(from: 0, to: ncBlock, by: nr) {
-              for ir in stride(from: 0, to: mcBlock, by: mr) { tile(ir, jr) }
+            columnTiles { jr, wide in
+              for ir in stride(from: 0, to: mcBlock, by: mr) { tile(ir, jr, wide: wide) }
             }
           }
           ic += mcBlock
