@@ -13,7 +13,8 @@
 # the frozen groups' gradient norm stays 0; PyTorch: their .grad stays None and block 3's output
 # needs no gradient; both: the backward takes about a third of the full row's).
 # Environment: STEPS (timed steps per thread count, default 3), PYTHON (default /work/venv/bin/python
-# when present, else python3), OUT (raw JSON lines, default .build/bert_compare.jsonl).
+# when present, else python3), OUT (raw JSON lines, default .build/bert_compare.jsonl), BENCH (a
+# tunetop-bench binary to use instead of building this tree's, e.g. an older commit's for before/after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,8 +26,12 @@ if [[ -z "${PYTHON:-}" ]]; then
   [[ -x /work/venv/bin/python ]] && PYTHON=/work/venv/bin/python
 fi
 
-swift build -c release --product tunetop-bench >&2
-bench=$(swift build -c release --show-bin-path)/tunetop-bench
+if [[ -n "${BENCH:-}" ]]; then
+  bench=$BENCH
+else
+  swift build -c release --product tunetop-bench >&2
+  bench=$(swift build -c release --show-bin-path)/tunetop-bench
+fi
 mkdir -p "$(dirname "$OUT")"
 : >"$OUT"
 

@@ -14,7 +14,7 @@
 
 TT_WIDE_AVX512 void tt_sgemm_kernel_6x32_avx512(
   ptrdiff_t kc, const float *a, ptrdiff_t rsa, ptrdiff_t csa, const float *b0, const float *b1,
-  float *c, ptrdiff_t ldc, float alpha, float beta, ptrdiff_t mr, ptrdiff_t nr) {
+  float *c, ptrdiff_t ldc, float alpha, float beta, const float *bias, ptrdiff_t mr, ptrdiff_t nr) {
   // Rows past mr repeat the last real row: their results are discarded, and A read in place has
   // no padding rows.
   const float *a0 = a, *a1 = a + (mr > 1 ? 1 : 0) * rsa, *a2 = a + (mr > 2 ? 2 : mr - 1) * rsa;
@@ -24,7 +24,7 @@ TT_WIDE_AVX512 void tt_sgemm_kernel_6x32_avx512(
   __m512 c11 = _mm512_setzero_ps(), c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
   __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps(), c40 = _mm512_setzero_ps();
   __m512 c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
-  const int accumulates_in_place = beta == 1.0f && alpha == 1.0f && mr == 6 && nr == 32;
+  const int accumulates_in_place = beta == 1.0f && alpha == 1.0f && bias == NULL && mr == 6 && nr == 32;
   if (accumulates_in_place) {
     c00 = _mm512_loadu_ps(c + 0 * ldc), c01 = _mm512_loadu_ps(c + 0 * ldc + 16);
     c10 = _mm512_loadu_ps(c + 1 * ldc), c11 = _mm512_loadu_ps(c + 1 * ldc + 16);
@@ -83,18 +83,22 @@ TT_WIDE_AVX512 void tt_sgemm_kernel_6x32_avx512(
   const __mmask16 mask1 = (__mmask16)(nr >= 32 ? 0xFFFF : nr > 16 ? (1u << (nr - 16)) - 1 : 0);
   const __m512 valpha = _mm512_set1_ps(alpha), vbeta = _mm512_set1_ps(beta);
   __m512 rows[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+  // The bias epilogue: adding the row vector here spares the pass that would fill C with it first
+  // and the read of that C back (a dense layer's output is megabytes, long out of cache by then).
+  const __m512 bias0 = bias ? _mm512_maskz_loadu_ps(mask0, bias) : _mm512_setzero_ps();
+  const __m512 bias1 = bias ? _mm512_maskz_loadu_ps(mask1, bias + 16) : _mm512_setzero_ps();
   for (ptrdiff_t i = 0; i < mr; i++) {
     for (int half = 0; half < 2; half++) {
       float *out = c + i * ldc + 16 * half;
       const __mmask16 mask = half ? mask1 : mask0;
-      const __m512 acc = rows[2 * i + half];
+      const __m512 acc = _mm512_fmadd_ps(rows[2 * i + half], valpha, half ? bias1 : bias0);
       __m512 v;
       if (beta == 0.0f) {
-        v = _mm512_mul_ps(acc, valpha);  // C is not read: it may hold NaN when beta is 0
+        v = acc;  // C is not read: it may hold NaN when beta is 0
       } else if (beta == 1.0f) {
-        v = _mm512_fmadd_ps(acc, valpha, _mm512_maskz_loadu_ps(mask, out));
+        v = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(mask, out));
       } else {
-        v = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask, out), _mm512_mul_ps(acc, valpha));
+        v = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask, out), acc);
       }
       _mm512_mask_storeu_ps(out, mask, v);
     }
@@ -105,8 +109,8 @@ TT_WIDE_AVX512 void tt_sgemm_kernel_6x32_avx512(
 
 void tt_sgemm_kernel_6x32_avx512(
   ptrdiff_t kc, const float *a, ptrdiff_t rsa, ptrdiff_t csa, const float *b0, const float *b1,
-  float *c, ptrdiff_t ldc, float alpha, float beta, ptrdiff_t mr, ptrdiff_t nr) {
-  (void)kc; (void)a; (void)rsa; (void)csa; (void)b0; (void)b1; (void)c; (void)ldc; (void)alpha;
+  float *c, ptrdiff_t ldc, float alpha, float beta, const float *bias, ptrdiff_t mr, ptrdiff_t nr) {
+  (void)bias; (void)kc; (void)a; (void)rsa; (void)csa; (void)b0; (void)b1; (void)c; (void)ldc; (void)alpha;
   (void)beta; (void)mr; (void)nr;
   abort();
 }

@@ -97,7 +97,7 @@ enum GEMMTuning {
   /// Rows of A packed at once: an MC×KC block (144 KB) stays in the 512 KB-1 MB L2.
   static let mc = 144
   /// Depth of one pass: a KC×NR sliver of B (16 KB) stays in L1 while the A slivers stream past.
-  static let kc = 256
+  static let kc = ProcessInfo.processInfo.environment["TUNETOP_GEMM_KC"].flatMap { Int($0) } ?? 256
   /// Packed B blocks of at most this many floats (16 KB, half of L1) are swept A-sliver-major.
   static let l1PanelFloats = 4096
   /// Columns of B packed at once; bounded so the packed block stays in L3.
@@ -127,17 +127,22 @@ func gemm(
   b: UnsafePointer<Float>, ldb: Int,
   beta: Float,
   c: UnsafeMutablePointer<Float>, ldc: Int,
+  columnBias: UnsafePointer<Float>? = nil,
   threading: GEMMThreading, kernel: GEMMKernel
 ) {
   precondition(m >= 0 && n >= 0 && k >= 0, "negative gemm shape \(m)×\(n)×\(k)")
+  precondition(columnBias == nil || beta == 0, "a column bias is added only when beta is 0")
   if m == 0 || n == 0 { return }
   if k == 0 || alpha == 0 {
     scale(m: m, n: n, c: c, ldc: ldc, by: beta)
+    if let columnBias {
+      for i in 0..<m { for j in 0..<n { c[i * ldc + j] += columnBias[j] } }
+    }
     return
   }
   let problem = GEMMProblem(
     transposeA: transposeA, transposeB: transposeB, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-    beta: beta, c: c, ldc: ldc)
+    beta: beta, c: c, ldc: ldc, columnBias: columnBias)
   if m * n * k < GEMMTuning.naiveThreshold {
     naiveGEMM(problem, m: m, n: n, k: k)
     return
@@ -187,6 +192,7 @@ func naiveGEMM(_ p: GEMMProblem, m: Int, n: Int, k: Int) {
       case (true, true): for q in 0..<k { sum += a[q * lda + i] * b[j * ldb + q] }
       }
       row[j] = p.beta == 0 ? p.alpha * sum : p.alpha * sum + p.beta * row[j]
+      if let bias = p.columnBias { row[j] += bias[j] }
     }
   }
 }

@@ -13,6 +13,9 @@ struct GEMMProblem: @unchecked Sendable {
   var beta: Float
   var c: UnsafeMutablePointer<Float>
   var ldc: Int
+  /// Added to every row of C (C = alpha·op(A)·op(B) + bias, beta 0): a dense layer's bias, in the
+  /// kernel's store instead of a separate pass.
+  var columnBias: UnsafePointer<Float>? = nil
 
   /// Two independent sub-products writing disjoint parts of C.
   struct Halves {
@@ -33,6 +36,7 @@ struct GEMMProblem: @unchecked Sendable {
       var second = self
       second.b = transposeB ? b + n1 * ldb : b + n1
       second.c = c + n1
+      second.columnBias = columnBias.map { $0 + n1 }
       return Halves(first: self, firstM: m, firstN: n1, second: second, secondM: m, secondN: n - n1)
     }
     if m >= 2 * mr {
@@ -98,20 +102,30 @@ struct GEMMProblem: @unchecked Sendable {
               aSliver = transposeA ? a + pc * lda + ic + ir : a + (ic + ir) * lda + pc
             }
             let cTile = c + (ic + ir) * ldc + jc + jr
+            // The bias joins the first slice only (beta is then 0).
+            let bias = pc == 0 ? columnBias.map { $0 + jc + jr } : nil
             if wide {
               tt_sgemm_kernel_6x32_avx512(
                 kcBlock, aSliver, rsa, csa, bSliver, bSliver + nr * kcBlock, cTile, ldc, alpha, sliceBeta,
-                mrTile, nrTile)
-            } else if useAVX512 {
+                bias, mrTile, nrTile)
+              return
+            }
+            var tileBeta = sliceBeta
+            if let bias {
+              // The narrow kernels have no bias epilogue: the tile, still in cache, starts from it.
+              for i in 0..<mrTile { (cTile + i * ldc).update(from: bias, count: nrTile) }
+              tileBeta = 1
+            }
+            if useAVX512 {
               tt_sgemm_kernel_6x16_avx512(
-                kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, sliceBeta, mrTile, nrTile)
+                kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, tileBeta, mrTile, nrTile)
             } else if useAVX2 {
               tt_sgemm_kernel_6x16_avx2(
-                kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, sliceBeta, mrTile, nrTile)
+                kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, tileBeta, mrTile, nrTile)
             } else {
               portableKernel6x16(
                 kc: kcBlock, a: aSliver, rsa: rsa, csa: csa, b: bSliver, rsb: nr, c: cTile, ldc: ldc,
-                alpha: alpha, beta: sliceBeta, mr: mrTile, nr: nrTile)
+                alpha: alpha, beta: tileBeta, mr: mrTile, nr: nrTile)
             }
           }
           // Column tiles of this block: two slivers at a time while a second one exists.

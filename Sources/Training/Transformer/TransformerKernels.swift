@@ -47,11 +47,11 @@ struct LinearParameters {
   func forward(rows: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ p: ParameterPointers)
   {
     guard rows > 0 else { return }
-    let bias = p.values + biasOffset
-    for row in 0..<rows { (y + row * outputSize).update(from: bias, count: outputSize) }
+    // The bias is added in the GEMM's store, so y is written once and never read back.
     gemm(
       transposeA: false, transposeB: true, m: rows, n: outputSize, k: inputSize, alpha: 1,
-      a: x, lda: inputSize, b: p.values + weightOffset, ldb: inputSize, beta: 1, c: y, ldc: outputSize)
+      a: x, lda: inputSize, b: p.values + weightOffset, ldb: inputSize, beta: 0, c: y, ldc: outputSize,
+      columnBias: p.values + biasOffset, threading: .automatic, kernel: .automatic)
   }
 
   /// dW += dyᵀ·x and db += Σ dy (when `gradients` is given), and dx = dy·W (+ dx when `accumulate`).
