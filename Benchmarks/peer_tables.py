@@ -6,7 +6,7 @@
                                                    the built-in MLP shape under torch.no_grad,
                                                    batch 4096, forward + softmax: rows/s
                                                    (wall, best of 3) and rows per CPU second
-  python peer_tables.py predict CHECKPOINT FILE OUT   what `tunetop predict --input FILE --out OUT`
+  python peer_tables.py predict CHECKPOINT FILE OUT [THREADS]   what `tunetop predict --input FILE --out OUT`
                                                    does, with pandas and PyTorch: read the CSV,
                                                    impute and scale as the run stored, the model
                                                    (batch 4096, no_grad, softmax), write id,
@@ -75,20 +75,23 @@ def infer(rows, features, classes, threads=None):
                       "rows_per_cpu_second": rows / best_cpu, "checksum": float(out[0, 0])}))
 
 
-def predict(checkpoint, path, out):
+def predict(checkpoint, path, out, threads=None):
     import numpy as np
     import pandas as pd
     import torch
     from safetensors import safe_open
 
-    clock = [time.perf_counter()]
-    started = clock[0]
+    if threads:
+        torch.set_num_threads(threads)
+    clock = [time.perf_counter(), time.process_time()]
+    started = list(clock)
     phases = {"bench": "pandas-torch-predict", "threads": torch.get_num_threads()}
 
     def lap(name):
-        now = time.perf_counter()
-        phases[name + "_seconds"] = now - clock[0]
-        clock[0] = now
+        now = [time.perf_counter(), time.process_time()]
+        phases[name + "_seconds"] = now[0] - clock[0]
+        phases[name + "_cpu_seconds"] = now[1] - clock[1]
+        clock[:] = now
 
     with safe_open(checkpoint, "pt") as f:
         meta = f.metadata()
@@ -125,7 +128,8 @@ def predict(checkpoint, path, out):
         result.insert(0, "id", frame["id"])
     result.to_csv(out, index=False, float_format="%.6f")
     lap("write_csv")
-    phases.update({"total_seconds": time.perf_counter() - started, "rows": len(result),
+    phases.update({"total_seconds": time.perf_counter() - started[0],
+                   "total_cpu_seconds": time.process_time() - started[1], "rows": len(result),
                    "peak_rss_kib": peak_rss_kib()})
     print(json.dumps(phases))
 
@@ -139,4 +143,4 @@ if __name__ == "__main__":
     elif command == "infer":
         infer(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else None)
     elif command == "predict":
-        predict(sys.argv[2], sys.argv[3], sys.argv[4])
+        predict(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]) if len(sys.argv) > 5 else None)

@@ -101,13 +101,24 @@ func runPredictFile(arguments: [String]) {
   }
   do {
     var phases: [(String, Any)] = [("bench", "predict-file")]
+    // Wall time and the process's CPU time (user + system, every thread) per step: on a loaded
+    // machine the wall times swing with the load, the CPU times much less.
+    func processCPUSeconds() -> Double {
+      var usage = rusage()
+      getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+      let total = [usage.ru_utime, usage.ru_stime].map { Double($0.tv_sec) + Double($0.tv_usec) / 1e6 }
+      return total[0] + total[1]
+    }
     var clock = now()
+    var cpuClock = processCPUSeconds()
     func lap(_ name: String) {
-      let time = now()
+      let (time, cpu) = (now(), processCPUSeconds())
       phases.append((name + "_seconds", Double(time - clock) / 1e9))
-      clock = time
+      phases.append((name + "_cpu_seconds", cpu - cpuClock))
+      (clock, cpuClock) = (time, cpu)
     }
     let started = clock
+    let cpuStarted = cpuClock
     let predictor = try Predictor(checkpoint: URL(fileURLWithPath: arguments[0]))
     lap("load_model")
     let table = try predictor.read(path: arguments[1])
@@ -129,7 +140,9 @@ func runPredictFile(arguments: [String]) {
     ) { output.append(contentsOf: $0) }
     lap("write_csv")
     phases += [
-      ("total_seconds", Double(now() - started) / 1e9), ("rows", table.rowCount),
+      ("total_seconds", Double(now() - started) / 1e9),
+      ("total_cpu_seconds", processCPUSeconds() - cpuStarted),
+      ("rows", table.rowCount),
       ("threads", predictor.threads), ("output_bytes", output.count), ("peak_rss_kib", residentSetKiB().peak),
     ]
     emit(json(phases))
