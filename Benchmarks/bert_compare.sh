@@ -14,7 +14,8 @@
 # needs no gradient; both: the backward takes about a third of the full row's).
 # Environment: STEPS (timed steps per thread count, default 3), PYTHON (default /work/venv/bin/python
 # when present, else python3), OUT (raw JSON lines, default .build/bert_compare.jsonl), BENCH (a
-# tunetop-bench binary to use instead of building this tree's, e.g. an older commit's for before/after).
+# tunetop-bench binary to use instead of building this tree's), BEFORE (an older commit's
+# tunetop-bench: its rows run in the same rounds, reported as tunetop-before).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,7 +37,12 @@ mkdir -p "$(dirname "$OUT")"
 : >"$OUT"
 
 rows=("--seq 64 --frozen 0" "--seq 128 --frozen 0" "--seq 64 --frozen 4")
-tunetop_row() { "$bench" bert $1 --steps "$steps" | tee -a "$OUT" >&2; }
+tunetop_row() {
+  "$bench" bert $1 --steps "$steps" | tee -a "$OUT" >&2
+  if [[ -n "${BEFORE:-}" ]]; then
+    "$BEFORE" bert $1 --steps "$steps" | sed 's/"impl":"tunetop"/"impl":"tunetop-before"/' | tee -a "$OUT" >&2
+  fi
+}
 pytorch_row() { "$PYTHON" Benchmarks/peer_bert_pytorch.py $1 --steps "$steps" | tee -a "$OUT" >&2; }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for ((round = 0; round < rounds; round++)); do
@@ -66,12 +72,12 @@ for line in open(sys.argv[1]):
 def med(rows, key):
     return statistics.median(r[key] for r in rows)
 
-print(f"{'row':<22}{'impl':<9}{'1t s/s':>8}{'2t s/s':>8}{'1t /cpu-s':>10}{'2t /cpu-s':>10}"
+print(f"{'row':<22}{'impl':<15}{'1t s/s':>8}{'2t s/s':>8}{'1t /cpu-s':>10}{'2t /cpu-s':>10}"
       f"{'fwd':>7}{'bwd':>7}{'opt':>7}{'RSS MB':>8}  check")
 for seq, frozen in sorted({(k[0], k[1]) for k in runs}, key=lambda k: (k[1], k[0])):
     name = f"seq {seq}" + (f", {frozen} frozen" if frozen else ", full")
     best = {}
-    for impl in ("tunetop", "pytorch"):
+    for impl in ("tunetop-before", "tunetop", "pytorch"):
         one, two = runs.get((seq, frozen, impl, 1), []), runs.get((seq, frozen, impl, 2), [])
         if not one:
             continue
@@ -79,7 +85,7 @@ for seq, frozen in sorted({(k[0], k[1]) for k in runs}, key=lambda k: (k[1], k[0
         cpu = {t: med(rs, "samples_per_cpu_s") for t, rs in ((1, one), (2, two)) if rs}
         best[impl] = (max(wall.values()), cpu[1])
         check = ""
-        if frozen and impl == "tunetop":
+        if frozen and impl.startswith("tunetop"):
             check = f"frozen grad norm {max(r['frozen_gradient_norm'] for r in one + two)}"
         elif frozen:
             check = (f"frozen grads None: {all(r['frozen_grads_none'] for r in one + two)}, "
@@ -87,12 +93,13 @@ for seq, frozen in sorted({(k[0], k[1]) for k in runs}, key=lambda k: (k[1], k[0
         rss = max(r["peak_rss_mb"] for r in one + two)
         cells = "".join(f"{wall.get(t, float('nan')):>8.2f}" for t in (1, 2))
         cells += "".join(f"{cpu.get(t, float('nan')):>10.2f}" for t in (1, 2))
-        print(f"{name:<22}{impl:<9}{cells}{med(one, 'forward_s'):>7.2f}{med(one, 'backward_s'):>7.2f}"
+        print(f"{name:<22}{impl:<15}{cells}{med(one, 'forward_s'):>7.2f}{med(one, 'backward_s'):>7.2f}"
               f"{med(one, 'optimizer_s'):>7.2f}{rss:>8.0f}  {check}")
-    if len(best) == 2:
-        t, p = best["tunetop"], best["pytorch"]
-        print(f"{'':<22}ratio tunetop/pytorch: best of 1/2 threads by wall {t[0] / p[0]:.2f}, "
-              f"one thread per CPU-second {t[1] / p[1]:.2f}")
+    for impl in ("tunetop-before", "tunetop"):
+        if impl in best and "pytorch" in best:
+            t, p = best[impl], best["pytorch"]
+            print(f"{'':<22}ratio {impl}/pytorch: best of 1/2 threads by wall {t[0] / p[0]:.2f}, "
+                  f"one thread per CPU-second {t[1] / p[1]:.2f}")
 rounds = max(len(v) for v in runs.values())
 print(f"(medians of {rounds} alternating rounds; s/s = samples per second of wall time, /cpu-s = per "
       "second of process CPU time; fwd/bwd/opt = seconds per phase at one thread; RSS = peak of the "
