@@ -323,6 +323,6 @@ extension ModelInfo {
       groups: model.groupNames,
       parameterCounts: Dictionary(
         uniqueKeysWithValues: model.groupNames.map { ($0, model.parameterCount(group: $0)) }),
-      trainSamples: prepared.train.count, validationSamples: prepared.validation.count)
+      trainSamples: prepared.train.count, validationSamples: prepared.validation.count, kind: model.kind)
   }
 }

@@ -98,10 +98,13 @@ public struct DashboardState: Equatable, Sendable {
   /// settings mean nothing for it, so the form and the learning-rate panel show only what it reports.
   public var watchesAnotherTrainer: Bool { watching.map { $0.source != "tunetop" } ?? false }
 
-  /// The form's rows: every key, or for another trainer's run only the keys it takes live, since
-  /// tunetop's defaults for the rest would pass for that run's settings.
+  /// The form's rows: every key that matters for the prepared model, or for another trainer's run
+  /// only the keys it takes live, since tunetop's defaults for the rest would pass for that run's
+  /// settings.
   public var formKeys: [ConfigKey] {
-    watchesAnotherTrainer ? ConfigKey.all.filter { DashboardState.hotKeys.contains($0.name) } : ConfigKey.all
+    if watchesAnotherTrainer { return ConfigKey.all.filter { DashboardState.hotKeys.contains($0.name) } }
+    // An MLP run has no use for LoRA or sequence lengths, an encoder none for hidden widths.
+    return ConfigKey.all.filter { $0.matters(forModelKind: model?.kind, settings: settings) }
   }
 
   /// Groups as the trainer reports them once running, else from the prepared model.

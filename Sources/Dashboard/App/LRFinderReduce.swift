@@ -94,7 +94,7 @@ extension Reducer {
     }
     guard accept(candidate, changing: key) else { return }
     state.lrFinder?.applied = true
-    state.formIndex = ConfigKey.all.firstIndex(of: key) ?? state.formIndex
+    state.formIndex = state.formKeys.firstIndex(of: key) ?? state.formIndex
     if !state.isRunActive {
       state.message = StatusMessage("learning_rate → \(text) from the LR range test", .success)
     }

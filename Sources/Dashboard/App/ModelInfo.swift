@@ -1,5 +1,7 @@
 /// What the dashboard needs to know about the prepared model and data, before or during a run.
 public struct ModelInfo: Equatable, Sendable {
+  /// The model's kind (`mlp`, `bert`), which decides the settings the form shows.
+  public var kind: String?
   /// Layer groups from the input side up to `head`.
   public var groups: [String]
   public var parameterCounts: [String: Int]
@@ -7,7 +9,11 @@ public struct ModelInfo: Equatable, Sendable {
   public var trainSamples: Int
   public var validationSamples: Int
 
-  public init(groups: [String], parameterCounts: [String: Int], trainSamples: Int, validationSamples: Int) {
+  public init(
+    groups: [String], parameterCounts: [String: Int], trainSamples: Int, validationSamples: Int,
+    kind: String? = nil
+  ) {
+    self.kind = kind
     self.groups = groups
     self.parameterCounts = parameterCounts
     self.trainSamples = trainSamples

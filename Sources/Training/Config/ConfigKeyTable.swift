@@ -12,12 +12,14 @@ extension ConfigKey {
   private static let epochCap = ConfigRange.closed(0, 100_000)
 
   public static let task = ConfigKey(
-    name: "task", help: "thick-digits, inverted-digits, or the path of a CSV file",
+    name: "task",
+    help: "thick-digits, inverted-digits, clean-digits, wordnet-nouns (text), or a .csv/.jsonl path",
     kind: .text, range: nil, length: nil, increment: 0, abbreviation: "task",
     binding: .text(\.task))
   public static let baseModel = ConfigKey(
     name: "base_model",
-    help: "builtin (the shipped pretrained MLP), none (from scratch), or a .safetensors path",
+    help:
+      "builtin (the shipped MLP), none (from scratch), minilm or a Hugging Face BERT folder (text), or a .safetensors path",
     kind: .text, range: nil, length: nil, increment: 0, abbreviation: "base",
     binding: .text(\.baseModel))
   public static let hiddenSizes = ConfigKey(

@@ -25,6 +25,9 @@ public protocol FineTunableModel: AnyObject {
   /// The state of every random generator the model draws from while training (dropout masks), in
   /// a fixed order, saved with a run so a resumed run draws what an uninterrupted one would.
   var dropoutRNGStates: [UInt64] { get set }
+  /// Samples per forward when scoring a whole split: large for a small model, small for an encoder
+  /// whose activations grow with batch × sequence length (and stay allocated afterwards).
+  var evaluationBatchSize: Int { get }
 
   /// Throws, naming what is wrong, when `data` is not the kind of samples this model reads (or does
   /// not fit it, such as a feature count other than the input width). Called once per split before

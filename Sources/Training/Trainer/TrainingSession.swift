@@ -348,7 +348,7 @@ final class TrainingSession {
   private func recordEvaluation(epoch: Int, window totals: EpochProgress?, midEpoch: Double?) throws {
     var confusion: ConfusionMatrix? = ConfusionMatrix(classes: classLabels.count)
     let validation = evaluator.evaluate(
-      model, on: prepared.validation, batchSize: 256, confusion: &confusion)
+      model, on: prepared.validation, batchSize: model.evaluationBatchSize, confusion: &confusion)
     var trainMetrics = (loss: Double.nan, accuracy: Double.nan)
     var gradientNorms: [String: Double] = [:]
     if let totals {
@@ -555,14 +555,17 @@ final class TrainingSession {
   // MARK: - End
 
   private func finish() throws {
-    if let directory, FileManager.default.fileExists(atPath: directory.bestCheckpointURL.path) {
+    // A signal or a search's scheduler wants the process gone now; a transformer's test pass can
+    // take minutes. The run is resumable, and its resumed end scores the test split then.
+    let scoresTest = status != .interrupted && status != .pruned
+    if scoresTest, let directory, FileManager.default.fileExists(atPath: directory.bestCheckpointURL.path) {
       // Score the best checkpoint once on data no choice was made with.
       let current = model.store.values
       let file = try SafeTensors.read(from: directory.bestCheckpointURL)
       try model.load(file, path: directory.bestCheckpointURL.path)
       testAccuracy = evaluate(prepared.test).accuracy
       model.store.values = current
-    } else if directory == nil {
+    } else if scoresTest, directory == nil {
       testAccuracy = evaluate(prepared.test).accuracy
     }
     try directory?.appendEvent(
@@ -574,7 +577,7 @@ final class TrainingSession {
 
   /// Loss and accuracy on `data` in evaluation mode (no dropout).
   private func evaluate(_ data: any LabeledSamples) -> (loss: Double, accuracy: Double) {
-    evaluator.evaluate(model, on: data, batchSize: 256)
+    evaluator.evaluate(model, on: data, batchSize: model.evaluationBatchSize)
   }
 
   /// Wall time of the whole run, earlier sessions included.

@@ -4,6 +4,8 @@ import Foundation
 /// the LR finder, search, resume and fork hold it as they hold the MLP.
 extension BertClassifier: FineTunableModel {
   public var kind: String { "bert" }
+  /// 32 sequences keep evaluation's activations near training's (256 × 128 tokens held ~3 GB).
+  public var evaluationBatchSize: Int { 32 }
 
   /// Refuses anything but tokenized texts, and texts the encoder would read out of bounds: an id
   /// past `vocab_size` or a sequence longer than `max_position_embeddings` (the forward would trap).
