@@ -66,3 +66,11 @@ import Testing
   #expect(TextTask.isText(task.csv.path))
   #expect(!TextTask.isText("thick-digits"))
 }
+
+@Test func theStandardSearchSpaceCentresOnTheFamilysLearningRate() throws {
+  let task = try TinyTextTask()
+  let bert = try SearchSpace.checked(for: try task.settings())
+  #expect(bert.dimensions.first { $0.key == .learningRate }?.domain == .range(low: 5e-6, high: 5e-3, log: true))
+  let mlp = try SearchSpace.checked(for: HyperParameters())
+  #expect(mlp.dimensions.first { $0.key == .learningRate }?.domain == .range(low: 1e-4, high: 0.1, log: true))
+}

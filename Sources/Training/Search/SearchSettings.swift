@@ -77,7 +77,10 @@ extension SearchSpace {
     let prepared = try PreparedRun.prepare(base)
     let groups = prepared.model.groupNames
     let trainingSamples = prepared.train.count
-    let space = try loading?() ?? .standard(groups: groups, trainingSamples: trainingSamples)
+    let recommended = ModelDefaults.defaults(for: ModelFamily(baseModel: base.baseModel)).learningRate
+    let space =
+      try loading?()
+      ?? .standard(groups: groups, trainingSamples: trainingSamples, learningRate: recommended)
     try space.check(base: base, groups: groups, trainingSamples: trainingSamples)
     return space
   }

@@ -13,7 +13,11 @@ public struct SearchSpace: Sendable, Equatable {
   /// The space used without `--space`: learning rate and weight decay on a log scale, dropout,
   /// batch size, and how many of the bottom groups are frozen (none, the lowest, all but the head).
   /// Batch sizes larger than the training set are left out, since such a trial could not start.
-  public static func standard(groups: [String], trainingSamples: Int = .max) -> SearchSpace {
+  /// `learningRate` is the model family's recommended rate; the range spans a tenth of it to 100×
+  /// (1e-4…0.1 for the MLP's 1e-3, 5e-6…5e-3 for a BERT encoder's 5e-5).
+  public static func standard(groups: [String], trainingSamples: Int = .max, learningRate: Double = 1e-3)
+    -> SearchSpace
+  {
     let body = groups.filter { $0 != "head" }
     let fitting = [8, 16, 32].filter { $0 <= trainingSamples }
     let batchSizes = fitting.isEmpty ? [max(1, trainingSamples)] : fitting
@@ -22,7 +26,8 @@ public struct SearchSpace: Sendable, Equatable {
       frozenChoices.append("[" + body.prefix(depth + 1).joined(separator: ", ") + "]")
     }
     return SearchSpace([
-      SearchDimension(key: .learningRate, domain: .range(low: 1e-4, high: 1e-1, log: true)),
+      SearchDimension(
+        key: .learningRate, domain: .range(low: learningRate / 10, high: learningRate * 100, log: true)),
       SearchDimension(key: .weightDecay, domain: .range(low: 1e-5, high: 1e-1, log: true)),
       SearchDimension(key: .dropout, domain: .range(low: 0, high: 0.5, log: false)),
       SearchDimension(key: .batchSize, domain: .choices(batchSizes.map(String.init))),
