@@ -300,8 +300,9 @@ extension DashboardApp {
       var epochs = (try? MetricsFile.read(run: resumable.directory.url)) ?? []
       // Per-class rows go with their epochs, so the per-class view carries on from them too.
       if let classes = try? ClassMetricsFile.read(runDirectory: resumable.directory.url) {
-        let byEpoch = Dictionary(classes.epochs.map { ($0.epoch, $0.metrics) }, uniquingKeysWith: { $1 })
-        for index in epochs.indices { epochs[index].classes = byEpoch[epochs[index].epoch] }
+        let byPosition = Dictionary(
+          classes.epochs.map { ($0.position, $0.metrics) }, uniquingKeysWith: { $1 })
+        for index in epochs.indices { epochs[index].classes = byPosition[epochs[index].position] }
       }
       let trainer = Trainer(resuming: resumable)
       self.trainer = trainer

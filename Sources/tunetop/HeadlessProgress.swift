@@ -9,6 +9,8 @@ final class HeadlessProgress {
   private var totalSteps = 1
   private var lastDraw = Date.distantPast
   private var latestEpoch: EpochMetrics?
+  /// The best evaluation so far, so the summary can name a mid-epoch best by its position.
+  private var bestEvaluation: EpochMetrics?
   private var startedAt = Date()
   private var silenced = false
 
@@ -34,6 +36,7 @@ final class HeadlessProgress {
       drawBar(step: step)
     case .epoch(let metrics):
       latestEpoch = metrics
+      if metrics.isBest { bestEvaluation = metrics }
       emit(Self.epochLine(metrics, epochs: epochs))
     case .hotEdit(let edit, let step):
       if case .freeze(let group, let frozen, _) = edit {
@@ -46,11 +49,12 @@ final class HeadlessProgress {
     }
   }
 
+  /// One line per evaluation; a mid-epoch one (`eval_every_steps`) reads `epoch 2.57/40 (step 18)`.
   static func epochLine(_ m: EpochMetrics, epochs: Int) -> String {
     String(
-      format: "epoch %d/%d  train loss %.4f acc %.3f  val loss %.4f acc %.3f  lr %.3g  %.1fs%@",
-      m.epoch, epochs, m.trainLoss, m.trainAccuracy, m.validationLoss, m.validationAccuracy,
-      m.learningRate, m.seconds, m.isBest ? "  *best" : "")
+      format: "epoch %@/%d%@  train loss %.4f acc %.3f  val loss %.4f acc %.3f  lr %.3g  %.1fs%@",
+      m.epochText, epochs, m.isEpochEnd ? "" : " (step \(m.step))", m.trainLoss, m.trainAccuracy,
+      m.validationLoss, m.validationAccuracy, m.learningRate, m.seconds, m.isBest ? "  *best" : "")
   }
 
   private func drawBar(step: StepMetrics) {
@@ -90,10 +94,14 @@ final class HeadlessProgress {
   }
 
   func printSummary(_ summary: RunSummary, directory: String) {
+    var bestText = String(summary.bestEpoch)
+    if let best = bestEvaluation, best.step == summary.bestStep, !best.isEpochEnd {
+      bestText = "\(best.epochText) (step \(best.step))"
+    }
     var lines = [
       "status \(summary.status.rawValue) after \(summary.epochsRun) epochs (\(summary.steps) steps)",
       String(
-        format: "best epoch %d: val loss %.4f, val accuracy %.3f", summary.bestEpoch,
+        format: "best epoch %@: val loss %.4f, val accuracy %.3f", bestText,
         summary.bestValidationLoss, summary.bestValidationAccuracy),
     ]
     if let classes = summary.bestClasses {

@@ -31,6 +31,6 @@ import Training
   #expect(charted.last?.epoch == count - 1)
   #expect(charted.contains { $0.epoch == 1_234 })
   #expect(zip(charted, charted.dropFirst()).allSatisfy { $0.epoch < $1.epoch })
-  #expect(history.epochIndex(1_234) == 1_234)
-  #expect(history.epochIndex(count) == nil)
+  #expect(history.evaluationIndex(1_234) == 1_234)
+  #expect(history.evaluationIndex(Double(count)) == nil)
 }

@@ -44,12 +44,18 @@ private func loadError(_ yaml: String) -> String? {
   parameters.unfreezeEvery = 5
   parameters.layerLRDecay = 0.8
   parameters.gradAccumSteps = 4
+  parameters.evalEverySteps = 200
   parameters.maxSeqLen = 64
   parameters.pooling = "cls"
   parameters.normalize = "minmax"
   parameters.valTask = "data/val.csv"
   parameters.testTask = "data/test set.csv"
   parameters.classWeights = "balanced"
+  parameters.method = "lora"
+  parameters.loraRank = 16
+  parameters.loraAlpha = 32
+  parameters.loraDropout = 0.05
+  parameters.loraTargets = ["query", "key", "value", "attention.output.dense"]
   #expect(parameters.nonDefaultKeys().count == ConfigKey.all.count, "the test must change every key")
   let yaml = parameters.yaml()
   #expect(try HyperParameters.load(yaml: yaml) == parameters)

@@ -60,7 +60,7 @@ def check_run(path, source, final=True):
     assert summary["host"] == socket.gethostname()
     with open("/proc/%d/stat" % os.getpid()) as file:
         assert summary["pid_started"] == int(file.read().rsplit(")", 1)[1].split()[19])
-    for key in ("epochs_run", "steps", "best_epoch"):
+    for key in ("epochs_run", "steps", "best_epoch", "best_step"):
         assert summary.get(key) is None or isinstance(summary[key], int)
 
     with open(os.path.join(path, "config.yaml")) as file:
@@ -68,8 +68,13 @@ def check_run(path, source, final=True):
     assert isinstance(config, dict)
 
     metrics_header, metrics = read_csv(os.path.join(path, "metrics.csv"), METRICS)
+    previous = (-1.0, -1)
     for row in metrics:
-        int(row["epoch"]), int(row["step"])
+        # `3` at an epoch's end, `2.5` mid-epoch; both grow from row to row.
+        position, step = float(row["epoch"]), int(row["step"])
+        assert position >= 0 and (position, step) > previous, (row, previous)
+        assert position.is_integer() == ("." not in row["epoch"]), row
+        previous = (position, step)
         for name in metrics_header[2:]:
             cell(row[name])
 

@@ -95,7 +95,8 @@ def test_lightning_run_is_written_and_steered(tmp_path, tunetop_bin):
     assert not steerer.seen[10]["hidden1"].equal(steerer.seen[11]["hidden1"])
     assert answer(written, 3)["reason"] == "dropout must be ≥ 0 and < 1, got 1.5"
     assert answer(written, 4)["result"] == "applied"
-    assert [int(r["epoch"]) for r in written["metrics"]] == [1, 2]
+    # Stopped 6 steps into epoch 2, Lightning validates there: a mid-epoch row.
+    assert [r["epoch"] for r in written["metrics"]] == ["1", "1.75"]
     assert all(r["val_loss"] and r["val_accuracy"] and r["train_loss"] for r in written["metrics"])
     rows = written["steps"]
     # The stop step is the run's last: its row is written at once, while its gradients are there.

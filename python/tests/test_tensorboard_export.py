@@ -69,7 +69,8 @@ def expected_scalars(run: Path) -> dict:
                         expected.setdefault(STEP_TAGS.get(column, column), {})[int(row["step"])] = value
     # classes.csv rounds to 6 digits; the metrics are recomputed here from its confusion matrix
     # (scikit-learn's definitions with zero_division=0), which is also what the exporter reads.
-    step_of_epoch = {int(row["epoch"]): int(row["step"]) for row in metrics}
+    # The two files write an evaluation's epoch cell alike (`2.5` mid-epoch): that is the join.
+    step_of_epoch = {row["epoch"]: int(row["step"]) for row in metrics}
     with open(run / "classes.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     names = [row["class"] for row in rows if row["epoch"] == rows[0]["epoch"]]
@@ -83,7 +84,7 @@ def expected_scalars(run: Path) -> dict:
             recall = np.where(actual > 0, true_positives / actual, 0.0)
             f1 = np.where(predicted + actual > 0, 2 * true_positives / (predicted + actual), 0.0)
         present = predicted + actual > 0
-        step = step_of_epoch[int(epoch_rows[0]["epoch"])]
+        step = step_of_epoch[epoch_rows[0]["epoch"]]
         expected.setdefault("val/macro_f1", {})[step] = f1[present].mean()
         for index, name in enumerate(names):
             assert abs(float(epoch_rows[index]["f1"]) - f1[index]) < 1e-5
@@ -93,14 +94,20 @@ def expected_scalars(run: Path) -> dict:
     return expected
 
 
-def test_export_reads_back_in_tensorboard(tmp_path):
+@pytest.mark.parametrize("eval_every_steps", [0, 2])
+def test_export_reads_back_in_tensorboard(tmp_path, eval_every_steps):
     binary = tunetop_binary()
     runs = tmp_path / "runs"
     subprocess.run(
         [binary, "train", "--runs", runs, "--name", "tb",
-         "--set", "epochs=4", "--set", "train_samples=40", "--set", "batch_size=8"],
+         "--set", "epochs=4", "--set", "train_samples=40", "--set", "batch_size=8",
+         "--set", f"eval_every_steps={eval_every_steps}"],
         check=True, capture_output=True)
     (run,) = list(runs.iterdir())
+    with open(run / "metrics.csv", newline="") as f:
+        cells = [row["epoch"] for row in csv.DictReader(f)]
+    # With eval_every_steps, evaluations between the epoch ends: every scalar lands at its step.
+    assert any("." in cell for cell in cells) == (eval_every_steps > 0)
     events = [json.loads(line) for line in (run / "events.jsonl").read_text().splitlines()]
     if not any(event["event"] == "hot_edit" for event in events):
         # `tunetop train` takes no commands while it runs; this line is what the trainer appends

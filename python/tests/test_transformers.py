@@ -102,8 +102,8 @@ def test_trainer_run_is_written_and_steered(tmp_path, tunetop_bin):
     assert [float(r["loss"]) for r in rows] == [pytest.approx(losses[s], rel=1e-5) for s in range(1, 12)]
     frozen = [r for r in rows if int(r["step"]) >= 5]
     assert frozen and all(r["grad_norm/embeddings"] == "" and r["grad_norm/classifier"] for r in frozen)
-    # The Trainer evaluates once more where it stops, in epoch 2.
-    assert [int(r["epoch"]) for r in written["metrics"]] == [1, 2]
+    # The Trainer evaluates once more where it stops, 3 steps into epoch 2: a mid-epoch row.
+    assert [r["epoch"] for r in written["metrics"]] == ["1", "1.375"]
     assert [int(r["step"]) for r in written["metrics"]] == [8, 11]
     assert written["metrics"][0]["val_loss"] and written["metrics"][0]["val_accuracy"]
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h and h["step"] <= 8]

@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "ThinDense.h"  // inference kernels for thin dense layers (tunetop predict)
+
 // Micro-kernel tile: every call computes a TT_MR x TT_NR block of C.
 #define TT_MR 6
 #define TT_NR 16
@@ -87,5 +89,8 @@ void tt_add_column_sums_avx2(ptrdiff_t rows, ptrdiff_t cols, const float *g, flo
 /// across calls (grown when too small) and freed when the thread exits. Contents are unspecified.
 /// Used for GEMM packing so a training step does not allocate.
 float *tt_thread_scratch(size_t count);
+
+#include "GEMMWide.h"  // the AVX-512 6x32 tile (bertspeed)
+#include "TransformerKernels.h"  // the encoder's vectorised elementwise kernels
 
 #endif

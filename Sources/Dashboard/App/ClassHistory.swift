@@ -13,6 +13,8 @@ public struct ClassHistory: Equatable, Sendable {
   public private(set) var best: [(value: Float, epoch: Int)]
   public private(set) var latest: ClassMetrics
   public private(set) var latestEpoch: Int
+  /// Where the latest evaluation happened, in epochs: `latestEpoch`, or 2.57 for a mid-epoch one.
+  public private(set) var latestPosition: Double
 
   /// A class whose accuracy fell this far below its best is marked as slipping…
   public static let slipMargin: Float = 0.05
@@ -20,16 +22,17 @@ public struct ClassHistory: Equatable, Sendable {
   /// taken for a trend.
   public static let slipSamples: Float = 2
 
-  public init(names: [String], epoch: Int, metrics: ClassMetrics) {
+  public init(names: [String], epoch: Int, metrics: ClassMetrics, position: Double? = nil) {
     self.names = names
     accuracy = Array(repeating: [], count: metrics.classes)
     best = Array(repeating: (-1, 0), count: metrics.classes)
     latest = metrics
     latestEpoch = epoch
-    append(epoch: epoch, metrics: metrics)
+    latestPosition = position ?? Double(epoch)
+    append(epoch: epoch, metrics: metrics, position: position)
   }
 
-  public mutating func append(epoch: Int, metrics: ClassMetrics) {
+  public mutating func append(epoch: Int, metrics: ClassMetrics, position: Double? = nil) {
     guard metrics.classes == accuracy.count else { return }
     epochs.append(epoch)
     for index in 0..<metrics.classes {
@@ -39,6 +42,7 @@ public struct ClassHistory: Equatable, Sendable {
     }
     latest = metrics
     latestEpoch = epoch
+    latestPosition = position ?? Double(epoch)
   }
 
   public var classes: Int { accuracy.count }

@@ -25,7 +25,8 @@ public struct RunCurve: Equatable, Sendable {
       let y = metric.value(row)
       // Epoch 0 has no training loss: it measures the starting model.
       guard y.isFinite, !(metric == .trainLoss && row.epoch == 0) else { return nil }
-      return (Double(offset + (axis == .epoch ? row.epoch : row.step)), y)
+      // On the epoch axis a mid-epoch evaluation sits at its position (2.5), between the epoch ends.
+      return (Double(offset) + (axis == .epoch ? row.position : Double(row.step)), y)
     }
   }
 }

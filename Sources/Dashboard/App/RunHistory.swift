@@ -33,8 +33,8 @@ public struct RunHistory: Equatable, Sendable {
   public var summary: RunSummary?
   /// Why the run ended or what went wrong, from `.message`.
   public var reason: String?
-  /// The epoch where overfitting began, once the detector calls it.
-  public var overfittingOnset: Int?
+  /// Where overfitting began, in epochs (`EpochMetrics.position`), once the detector calls it.
+  public var overfittingOnset: Double?
   /// True after the user pressed stop, until the trainer confirms.
   public var stopRequested = false
   /// Per-class validation accuracy of every epoch and the latest confusion matrix.
@@ -62,21 +62,22 @@ public struct RunHistory: Equatable, Sendable {
     guard count > RunHistory.chartEpochLimit else { return epochs }
     let limit = RunHistory.chartEpochLimit
     var indices = (0..<limit - 1).map { $0 * (count - 1) / (limit - 1) } + [count - 1]
-    if let best = bestEpoch, let index = epochIndex(best.epoch), !indices.contains(index) {
+    if let best = bestEpoch, let index = evaluationIndex(best.position), !indices.contains(index) {
       indices.insert(index, at: indices.firstIndex { $0 > index } ?? indices.count)
     }
     return indices.map { epochs[$0] }
   }
 
-  /// Where epoch `epoch` is in `epochs` (which is ordered by epoch), in logarithmic time.
-  func epochIndex(_ epoch: Int) -> Int? {
+  /// Where the evaluation at `position` is in `epochs` (ordered by position: mid-epoch evaluations
+  /// between the epoch ends), in logarithmic time.
+  func evaluationIndex(_ position: Double) -> Int? {
     var low = 0
     var high = epochs.count
     while low < high {
       let middle = (low + high) / 2
-      if epochs[middle].epoch < epoch { low = middle + 1 } else { high = middle }
+      if epochs[middle].position < position { low = middle + 1 } else { high = middle }
     }
-    return low < epochs.count && epochs[low].epoch == epoch ? low : nil
+    return low < epochs.count && epochs[low].position == position ? low : nil
   }
 
   /// Applies one event; returns a message worth showing the user, if any.
@@ -114,9 +115,9 @@ public struct RunHistory: Equatable, Sendable {
           let names = start?.classLabels?.names ?? ClassLabels.numbered(perClass.classes).names
           classes = ClassHistory(
             names: names.count == perClass.classes ? names : ClassLabels.numbered(perClass.classes).names,
-            epoch: metrics.epoch, metrics: perClass)
+            epoch: metrics.epoch, metrics: perClass, position: metrics.position)
         } else {
-          classes?.append(epoch: metrics.epoch, metrics: perClass)
+          classes?.append(epoch: metrics.epoch, metrics: perClass, position: metrics.position)
         }
         metrics.classes = nil
       }
@@ -134,13 +135,15 @@ public struct RunHistory: Equatable, Sendable {
             patience: start?.hyperParameters.earlyStoppingPatience ?? patience,
             minDelta: start?.hyperParameters.minDelta ?? minDelta))
       }
+      // Every evaluation counts, mid-epoch ones too: `patience` is in evaluations, as early stopping's.
       let onset = overfitting?.observe(
-        epoch: metrics.epoch, trainLoss: metrics.trainLoss, validationLoss: metrics.validationLoss)
+        position: metrics.position, trainLoss: metrics.trainLoss, validationLoss: metrics.validationLoss)
       let wasOverfitting = overfittingOnset != nil
       overfittingOnset = onset
       if let onset, !wasOverfitting {
         return StatusMessage(
-          "overfitting since epoch \(onset): validation loss rising while train loss falls", .warning)
+          "overfitting since epoch \(EpochPosition.text(onset)): validation loss rising while train loss falls",
+          .warning)
       }
     case .statusChanged(let status):
       self.status = status
@@ -158,7 +161,7 @@ public struct RunHistory: Equatable, Sendable {
       status = summary.status
       phase = .ended
       if let reason = summary.reason { self.reason = reason }
-      return RunHistory.endMessage(summary, directory: start?.directory)
+      return RunHistory.endMessage(summary, directory: start?.directory, best: bestEpoch, last: epochs.last)
     }
     return nil
   }
@@ -170,9 +173,10 @@ public struct RunHistory: Equatable, Sendable {
       if let perClass = metrics.classes {
         if classes == nil {
           classes = ClassHistory(
-            names: ClassLabels.numbered(perClass.classes).names, epoch: metrics.epoch, metrics: perClass)
+            names: ClassLabels.numbered(perClass.classes).names, epoch: metrics.epoch, metrics: perClass,
+            position: metrics.position)
         } else {
-          classes?.append(epoch: metrics.epoch, metrics: perClass)
+          classes?.append(epoch: metrics.epoch, metrics: perClass, position: metrics.position)
         }
       }
       var kept = metrics
@@ -181,17 +185,26 @@ public struct RunHistory: Equatable, Sendable {
     }
   }
 
-  static func endMessage(_ summary: RunSummary, directory: String?) -> StatusMessage {
+  /// `best`, the best evaluation as the charts have it, names a mid-epoch best by its position (7.42)
+  /// where the summary can only say the epoch it fell in.
+  static func endMessage(
+    _ summary: RunSummary, directory: String?, best: EpochMetrics? = nil, last: EpochMetrics? = nil
+  ) -> StatusMessage {
     let place = directory.map { " → \($0)" } ?? ""
+    let bestText =
+      best.flatMap { $0.epoch == summary.bestEpoch && $0.step == summary.bestStep ? $0.epochText : nil }
+      ?? String(summary.bestEpoch)
+    // An early stop at a mid-epoch evaluation ends there, inside the epoch after the last complete one.
+    let stopText = last.flatMap { $0.step == summary.steps ? $0.epochText : nil } ?? String(summary.epochsRun)
     switch summary.status {
     case .diverged, .failed:
       return StatusMessage("run \(summary.status.rawValue): \(summary.reason ?? "no reason given")", .error)
     case .earlyStopped:
       return StatusMessage(
-        "early-stopped after epoch \(summary.epochsRun); best epoch \(summary.bestEpoch)\(place)", .success)
+        "early-stopped after epoch \(stopText); best epoch \(bestText)\(place)", .success)
     case .completed:
       return StatusMessage(
-        "finished \(summary.epochsRun) epochs; best epoch \(summary.bestEpoch)\(place)", .success)
+        "finished \(summary.epochsRun) epochs; best epoch \(bestText)\(place)", .success)
     default:
       return StatusMessage(
         "\(summary.status.rawValue) at epoch \(summary.epochsRun); best and last saved\(place)")

@@ -63,7 +63,7 @@ struct CompareScreen {
       let best = curve.epochs.filter(\.validationLoss.isFinite).min { $0.validationLoss < $1.validationLoss }
       var text = TextFit.pad(names[index], to: nameWidth)
       text +=
-        best.map { " best \(NumberFormat.fixed($0.validationLoss, decimals: 4)) @\($0.epoch)" }
+        best.map { " best \(NumberFormat.fixed($0.validationLoss, decimals: 4)) @\($0.epochText)" }
         ?? " no epochs"
       let settings = curve.settings ?? HyperParameters()
       if let parent = curve.parent { text += "  ↳ \(RunsScreen.shortName(parent.run))@\(parent.epoch)" }

@@ -1,9 +1,12 @@
+import Training
+
 /// The Loss or Accuracy panel: train and validation sparklines with latest and best values, a line about
 /// the best epoch and overfitting, and a braille chart over the run's steps when there is room.
 struct MetricPanel {
   /// A point of a per-epoch series, placed on the step axis.
   struct EpochPoint {
-    var epoch: Int
+    /// Where the evaluation happened, in epochs (`2.5` mid-epoch); it tells evaluations apart.
+    var position: Double
     var step: Int
     var value: Double
   }
@@ -55,7 +58,7 @@ struct MetricPanel {
       sparkWidth: sparkWidth, low: trainLow, high: trainHigh,
       markColumn: nil)
     if inner.height >= 2 {
-      let bestIndex = best.flatMap { point in validation.firstIndex { $0.epoch == point.epoch } }
+      let bestIndex = best.flatMap { point in validation.firstIndex { $0.position == point.position } }
       drawRow(
         &buffer, label: "val", role: .validation, values: validationValues,
         latest: validation.last(where: { $0.value.isFinite })?.value, bestValue: best?.value, x: inner.x,
@@ -122,13 +125,15 @@ struct MetricPanel {
     let end = x + width
     if let best {
       column = buffer.put(
-        "◆ best ep \(best.epoch) (\(format(best.value)))", x: column, y: y, style: Style(foreground: .best),
+        "◆ best ep \(EpochPosition.text(best.position)) (\(format(best.value)))", x: column, y: y,
+        style: Style(foreground: .best),
         maxWidth: end - column)
       column += 2
     }
     if let onset = overfittingOnset, column < end {
       column = buffer.put(
-        TextFit.truncate("⚠ overfit since ep \(onset.epoch)", to: end - column), x: column, y: y,
+        TextFit.truncate("⚠ overfit since ep \(EpochPosition.text(onset.position))", to: end - column),
+        x: column, y: y,
         style: Style(foreground: .warning, bold: true))
     } else if column < end, !note.isEmpty {
       buffer.put(

@@ -35,9 +35,10 @@ struct MetricPanels {
     let run = state.run
     let epochs = run?.chartEpochs ?? []
     let point = { (metrics: EpochMetrics) in
-      MetricPanel.EpochPoint(epoch: metrics.epoch, step: metrics.step, value: validation(metrics))
+      MetricPanel.EpochPoint(position: metrics.position, step: metrics.step, value: validation(metrics))
     }
-    let onset = run?.overfittingOnset.flatMap { epoch in epochs.first { $0.epoch == epoch } }.map(point)
+    let onset = run?.overfittingOnset.flatMap { position in epochs.first { $0.position == position } }.map(
+      point)
     var trailer: [String] = []
     if logScale { trailer.append("log") }
     if state.smoothing { trailer.append("EMA \(NumberFormat.compact(state.smoothingWeight))") }

@@ -133,7 +133,8 @@ struct PerClassPanel {
     _ history: ClassHistory, hidden: Int, into buffer: inout ScreenBuffer, x: Int, y: Int, width: Int
   ) {
     var parts = [
-      "ep \(history.latestEpoch)", "macro-F1 \(NumberFormat.fixed(history.latest.macroF1, decimals: 3))",
+      "ep \(EpochPosition.text(history.latestPosition))",
+      "macro-F1 \(NumberFormat.fixed(history.latest.macroF1, decimals: 3))",
     ]
     let slipping = (0..<history.classes).filter(history.isSlipping).map { history.names[$0] }
     if !slipping.isEmpty { parts.append("▼ " + slipping.joined(separator: ",")) }

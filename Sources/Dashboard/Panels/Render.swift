@@ -74,8 +74,9 @@ func statusBar(_ state: DashboardState) -> StatusBar {
   let best = run?.bestEpoch
   let totalEpochs = run?.start?.hyperParameters.epochs ?? state.settings.epochs
   var eta: Double?
-  if let lastEpoch = epochs.last, lastEpoch.epoch > 0 {
-    eta = lastEpoch.seconds / Double(lastEpoch.epoch) * Double(max(0, totalEpochs - lastEpoch.epoch))
+  if let lastEpoch = epochs.last, lastEpoch.position > 0 {
+    // By position, so a mid-epoch evaluation counts the part of its epoch that is done.
+    eta = lastEpoch.seconds / lastEpoch.position * max(0, Double(totalEpochs) - lastEpoch.position)
   } else if let last, let start = run?.start, last.samplesPerSecond > 0 {
     let remaining = Double(start.totalSteps - last.step) * Double(start.hyperParameters.samplesPerStep)
     eta = remaining / last.samplesPerSecond
@@ -112,9 +113,10 @@ func statusBar(_ state: DashboardState) -> StatusBar {
     state: state.runState, epoch: last?.epoch ?? epochs.last?.epoch,
     totalEpochs: run == nil ? nil : totalEpochs,
     step: last?.step, samplesPerSecond: active ? last?.samplesPerSecond : run?.summary?.samplesPerSecond,
-    etaSeconds: eta, bestValidationLoss: best?.validationLoss,
+    tokensPerSecond: active ? last?.tokensPerSecond : nil, etaSeconds: eta,
+    bestValidationLoss: best?.validationLoss,
     bestValidationAccuracy: best?.validationAccuracy,
-    keyHints: hints, alert: run?.overfittingOnset.map { "⚠ overfit ep \($0)" })
+    keyHints: hints, alert: run?.overfittingOnset.map { "⚠ overfit ep \(EpochPosition.text($0))" })
 }
 
 /// The few keys of a runs screen worth showing in the status bar, looked up in the key map.

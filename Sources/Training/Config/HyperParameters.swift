@@ -41,6 +41,8 @@ public struct HyperParameters: Equatable, Sendable, Codable {
   public var layerLRDecay: Double = 1
   /// Batches whose gradients add up to one optimizer step (effective batch = batchSize × this).
   public var gradAccumSteps: Int = 1
+  /// Validate every this many optimizer steps as well as at each epoch's end; 0 = once per epoch.
+  public var evalEverySteps: Int = 0
   /// Text tasks: longest token sequence fed to an encoder; longer texts are truncated. Must be at
   /// most the encoder's position count, which is checked once the model is loaded.
   public var maxSeqLen: Int = 128
@@ -56,6 +58,16 @@ public struct HyperParameters: Equatable, Sendable, Codable {
   public var testTask: String = "none"
   /// `balanced` weights each class's training loss by n / (classes · n_class); `none` weighs all alike.
   public var classWeights: String = "none"
+  /// Text models: `full` fine-tuning or `lora` (adapters train, the encoder's weights stay fixed).
+  public var method: String = "full"
+  /// LoRA: rank of each adapter.
+  public var loraRank: Int = 8
+  /// LoRA: the adapters' update is scaled by loraAlpha / loraRank.
+  public var loraAlpha: Double = 16
+  /// LoRA: dropout on each adapter's input.
+  public var loraDropout: Double = 0.1
+  /// LoRA: the projections of every block that get adapters, by PEFT's names (`LoRATarget`).
+  public var loraTargets: [String] = ["query", "value"]
 
   /// The `train_samples` value spelled `all`: every training candidate.
   public static let allSamples = Int.max

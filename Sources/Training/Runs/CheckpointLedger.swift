@@ -9,6 +9,8 @@ public struct CheckpointEntry: Sendable, Equatable {
 
   public var kind: Kind
   public var epoch: Int?
+  /// The optimizer step of a checkpoint kept at a mid-epoch evaluation; nil at an epoch's end.
+  public var step: Int?
   public var path: String
   public var validationLoss: Double
   public var validationAccuracy: Double
@@ -45,24 +47,35 @@ public enum CheckpointLedger {
   public static func entries(run: URL) -> [CheckpointEntry] {
     let directory = try? RunDirectory(existing: run)
     let metrics = (try? MetricsFile.read(run: run)) ?? []
+    // An epoch's end is its last row, after any mid-epoch evaluations of the same epoch.
     let byEpoch = Dictionary(metrics.map { ($0.epoch, $0) }, uniquingKeysWith: { _, last in last })
-    let bestEpoch = (try? directory?.readSummary())?.bestEpoch
-    func entry(_ kind: CheckpointEntry.Kind, epoch: Int?, url: URL) -> CheckpointEntry {
-      let row = epoch.flatMap { byEpoch[$0] }
-      return CheckpointEntry(
+    let byStep = Dictionary(
+      metrics.filter { !$0.isEpochEnd }.map { ($0.step, $0) }, uniquingKeysWith: { _, last in last })
+    let summary = try? directory?.readSummary()
+    func entry(_ kind: CheckpointEntry.Kind, epoch: Int?, step: Int? = nil, url: URL) -> CheckpointEntry {
+      let row = step.flatMap { byStep[$0] } ?? epoch.flatMap { byEpoch[$0] }
+      var isBest = kind == .history && epoch != nil && epoch == summary?.bestEpoch
+      if let step, let bestStep = summary?.bestStep { isBest = isBest && step == bestStep }
+      if step == nil, let bestStep = summary?.bestStep, let row { isBest = isBest && row.step == bestStep }
+      var item = CheckpointEntry(
         kind: kind, epoch: epoch, path: url.path, validationLoss: row?.validationLoss ?? .nan,
-        validationAccuracy: row?.validationAccuracy ?? .nan,
-        isBest: kind == .history && epoch != nil && epoch == bestEpoch)
+        validationAccuracy: row?.validationAccuracy ?? .nan, isBest: isBest)
+      item.step = step
+      return item
     }
     let historyURL = run.appendingPathComponent("checkpoints")
     var entries = ((try? FileManager.default.contentsOfDirectory(atPath: historyURL.path)) ?? [])
       .compactMap { name -> CheckpointEntry? in
-        guard name.hasPrefix("epoch-"), name.hasSuffix(".safetensors"),
-          let epoch = Int(name.dropFirst(6).dropLast(12))
-        else { return nil }
-        return entry(.history, epoch: epoch, url: historyURL.appendingPathComponent(name))
+        guard name.hasPrefix("epoch-"), name.hasSuffix(".safetensors") else { return nil }
+        // `epoch-0007` at an epoch's end, `epoch-0007-step-00000120` at a mid-epoch evaluation.
+        let parts = name.dropFirst(6).dropLast(12).split(
+          separator: "-step-", omittingEmptySubsequences: false)
+        guard let epoch = Int(parts[0]) else { return nil }
+        let step = parts.count == 2 ? Int(parts[1]) : nil
+        guard parts.count == 1 || step != nil else { return nil }
+        return entry(.history, epoch: epoch, step: step, url: historyURL.appendingPathComponent(name))
       }
-      .sorted { ($0.epoch ?? 0) < ($1.epoch ?? 0) }
+      .sorted { ($0.epoch ?? 0, $0.step ?? Int.max) < ($1.epoch ?? 0, $1.step ?? Int.max) }
     var fixed: [CheckpointEntry.Kind] = [.last, .promoted]
     // Runs from before the history was kept have only `best`; show it so they can be promoted too.
     if entries.isEmpty { fixed.insert(.best, at: 0) }
@@ -113,6 +126,6 @@ public enum CheckpointLedger {
       let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any],
       let metadata = object["__metadata__"] as? [String: String]
     else { return nil }
-    return metadata["epoch"].flatMap(Int.init)
+    return metadata["epoch"].flatMap { EpochPosition.parse(Substring($0))?.epoch }
   }
 }

@@ -5,8 +5,9 @@ import Foundation
 /// per evaluation.
 ///
 /// Columns: `epoch,class,support,precision,recall,f1,macro_f1`, then `pred_<name>` per class: the
-/// row of the confusion matrix for the row's true class (rows true, columns predicted). An epoch's
-/// rows go in one append, so a reader never sees part of an epoch (but for a torn last line).
+/// row of the confusion matrix for the row's true class (rows true, columns predicted). An
+/// evaluation's rows go in one append, so a reader never sees part of one (but for a torn last
+/// line). `epoch` is written as in `metrics.csv`: `3`, or `2.5` for a mid-epoch evaluation.
 public enum ClassMetricsFile {
   public static let fileName = "classes.csv"
   static let fixedColumns = ["epoch", "class", "support", "precision", "recall", "f1", "macro_f1"]
@@ -19,14 +20,14 @@ public enum ClassMetricsFile {
 
   /// The rows of one evaluation, header first when `withHeader`.
   public static func lines(
-    epoch: Int, metrics: ClassMetrics, labels: ClassLabels, withHeader: Bool
+    epoch: String, metrics: ClassMetrics, labels: ClassLabels, withHeader: Bool
   ) -> String {
     precondition(labels.count == metrics.classes, "\(labels.count) names for \(metrics.classes) classes")
     var lines = withHeader ? [header(labels)] : []
     for index in 0..<metrics.classes {
       let fields =
         [
-          String(epoch), MetricsExport.csvField(labels.names[index]), String(metrics.support[index]),
+          epoch, MetricsExport.csvField(labels.names[index]), String(metrics.support[index]),
           RunDirectory.number(metrics.precision[index]), RunDirectory.number(metrics.recall[index]),
           RunDirectory.number(metrics.f1[index]), RunDirectory.number(metrics.macroF1),
         ] + metrics.confusion.rows[index].map(String.init)
@@ -37,8 +38,17 @@ public enum ClassMetricsFile {
 
   /// One evaluation's per-class metrics as read back.
   public struct Epoch: Equatable, Sendable {
+    /// The epoch ended, or in progress for a mid-epoch evaluation.
     public var epoch: Int
     public var metrics: ClassMetrics
+    /// Where the evaluation happened, in epochs: `epoch`, or 2.5 halfway through epoch 3.
+    public var position: Double
+
+    public init(epoch: Int, metrics: ClassMetrics, position: Double? = nil) {
+      self.epoch = epoch
+      self.metrics = metrics
+      self.position = position ?? Double(epoch)
+    }
   }
 
   /// Reads `classes.csv`: the class names and every complete evaluation in it. A run without the
@@ -68,17 +78,20 @@ public enum ClassMetricsFile {
     }
     let classes = names.count
     var epochs: [Epoch] = []
-    var pending: (epoch: Int, rows: [[Int]])?
+    var pending: (epoch: Int, position: Double, rows: [[Int]])?
     for row in rows.dropFirst() {
       // A row cut short by a killed writer is not a complete evaluation.
-      guard row.count == header.count, let epoch = Int(row[0]) else { continue }
+      guard row.count == header.count, let parsed = EpochPosition.parse(Substring(row[0])) else { continue }
+      let position = parsed.midEpoch ?? Double(parsed.epoch)
       let counts = row.dropFirst(fixedColumns.count).compactMap { Int($0) }
       guard counts.count == classes else { continue }
-      if pending?.epoch != epoch { pending = (epoch, []) }
+      if pending?.position != position { pending = (parsed.epoch, position, []) }
       pending!.rows.append(counts)
       if pending!.rows.count == classes {
         epochs.append(
-          Epoch(epoch: epoch, metrics: ClassMetrics(confusion: ConfusionMatrix(rows: pending!.rows))))
+          Epoch(
+            epoch: parsed.epoch, metrics: ClassMetrics(confusion: ConfusionMatrix(rows: pending!.rows)),
+            position: position))
         pending = nil
       }
     }
@@ -91,9 +104,15 @@ extension RunDirectory {
 
   /// Appends one evaluation's rows to `classes.csv`, starting the file with its header.
   public func appendClassMetrics(epoch: Int, metrics: ClassMetrics, labels: ClassLabels) throws {
+    try appendClassMetrics(epochText: String(epoch), metrics: metrics, labels: labels)
+  }
+
+  /// Appends one evaluation's rows; `epochText` is its `metrics.csv` epoch cell (`2.5` mid-epoch).
+  public func appendClassMetrics(epochText: String, metrics: ClassMetrics, labels: ClassLabels) throws {
     let target = classMetricsURL
     let withHeader = !FileManager.default.fileExists(atPath: target.path)
-    let text = ClassMetricsFile.lines(epoch: epoch, metrics: metrics, labels: labels, withHeader: withHeader)
+    let text = ClassMetricsFile.lines(
+      epoch: epochText, metrics: metrics, labels: labels, withHeader: withHeader)
     do {
       try AtomicFile.appendLine(text, to: target, durable: false)
     } catch {
@@ -103,11 +122,20 @@ extension RunDirectory {
 
   /// Rewrites `classes.csv` without the rows of epochs after `epoch`, as a resume does to `metrics.csv`.
   public func truncateClassMetrics(afterEpoch epoch: Int) throws {
+    try truncateClassMetrics(afterPosition: Double(epoch))
+  }
+
+  /// Rewrites `classes.csv` without the evaluations after `position` (in epochs, `EpochPosition`).
+  public func truncateClassMetrics(afterPosition position: Double) throws {
     let target = classMetricsURL
     guard let text = try? String(contentsOf: target, encoding: .utf8) else { return }
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
     let kept = lines.enumerated().filter { index, line in
-      index == 0 || (line.split(separator: ",").first.flatMap { Int($0) }.map { $0 <= epoch } ?? false)
+      guard index > 0 else { return true }
+      guard let cell = line.split(separator: ",").first, let parsed = EpochPosition.parse(cell) else {
+        return false
+      }
+      return (parsed.midEpoch ?? Double(parsed.epoch)) <= position
     }.map(\.element)
     guard kept.count != lines.count else { return }
     do {

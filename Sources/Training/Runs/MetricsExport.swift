@@ -71,7 +71,7 @@ public enum MetricsExport {
         }
         // A line cut short by a killed writer has fewer fields; it is not a complete epoch.
         guard cells.count >= (columns.compactMap { $0 }.max() ?? 0) + 1,
-          let epochColumn = columns[0], Int(cells[epochColumn]) != nil
+          let epochColumn = columns[0], EpochPosition.parse(Substring(cells[epochColumn])) != nil
         else { continue }
         let fields = columns.map { $0.map { cells[$0] } ?? "" }
         switch format {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads a run's `metrics.csv` back into epoch metrics, for charts that compare finished runs.
+/// Reads a run's `metrics.csv` back into evaluations, for charts that compare finished runs.
 ///
 /// Columns are found by their header names, so a writer may add columns after the eight of the
 /// contract; an empty or unreadable cell is an unknown value (NaN), as other trainers leave the
@@ -52,8 +52,9 @@ public struct MetricsRowParser: Sendable {
     }
     // A row shorter than the header's known columns was cut short by a killed writer.
     let needed = (columns.compactMap { $0 }.max() ?? 0) + 1
+    // `epoch` is `3` at an epoch's end and `2.5` for an evaluation halfway through epoch 3.
     guard fields.count >= needed, let epochColumn = columns[0],
-      let epoch = Int(fields[epochColumn].trimmingCharacters(in: .whitespaces))
+      case let (epoch, midEpoch)? = EpochPosition.parse(fields[epochColumn])
     else { return nil }
     func number(_ index: Int) -> Double {
       guard let column = columns[index] else { return .nan }
@@ -66,7 +67,7 @@ public struct MetricsRowParser: Sendable {
     return EpochMetrics(
       epoch: epoch, step: step, trainLoss: number(2), trainAccuracy: number(3),
       validationLoss: validationLoss, validationAccuracy: number(5), learningRate: number(6),
-      seconds: number(7), isBest: isBest)
+      seconds: number(7), isBest: isBest, midEpoch: midEpoch)
   }
 }
 

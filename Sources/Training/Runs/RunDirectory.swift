@@ -99,6 +99,22 @@ public final class RunDirectory {
 
   /// Rewrites `metrics.csv` without the rows of epochs after `epoch`.
   public func truncateMetrics(afterEpoch epoch: Int) throws {
+    _ = try truncateMetrics { parsedEpoch, _ in parsedEpoch.position <= Double(epoch) }
+  }
+
+  /// Rewrites `metrics.csv` without the evaluations after optimizer step `step` (a resume from a
+  /// checkpoint of that step trains them again); returns the position, in epochs, of the last row
+  /// kept, for `truncateClassMetrics(afterPosition:)`. A row without a step (written by another
+  /// trainer) is kept when its epoch is at most `epochsRun`.
+  public func truncateMetrics(afterStep step: Int, epochsRun: Int) throws -> Double? {
+    try truncateMetrics { parsed, rowStep in
+      rowStep.map { $0 <= step } ?? (parsed.position <= Double(epochsRun))
+    }
+  }
+
+  private func truncateMetrics(keeping keep: ((epoch: Int, position: Double), Int?) -> Bool) throws
+    -> Double?
+  {
     let text: String
     do {
       text = try String(contentsOf: metricsURL, encoding: .utf8)
@@ -106,12 +122,26 @@ public final class RunDirectory {
       throw RunDirectoryError(path: metricsURL.path, reason: RunDirectory.describe(error))
     }
     let lines = text.split(separator: "\n").map(String.init)
+    let stepColumn = lines.first?.split(separator: ",").firstIndex {
+      $0.trimmingCharacters(in: .whitespaces) == "step"
+    }
+    var lastKept: Double?
     let kept = lines.enumerated().filter { index, line in
-      index == 0 || (line.split(separator: ",").first.flatMap { Int($0) }.map { $0 <= epoch } ?? false)
+      guard index > 0 else { return true }
+      let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+      guard let first = cells.first, let parsed = EpochPosition.parse(first) else { return false }
+      let position = parsed.midEpoch ?? Double(parsed.epoch)
+      let rowStep = stepColumn.flatMap {
+        $0 < cells.count ? Int(cells[$0].trimmingCharacters(in: .whitespaces)) : nil
+      }
+      guard keep((parsed.epoch, position), rowStep) else { return false }
+      lastKept = position
+      return true
     }.map(\.element)
     if kept.count != lines.count {
       try write(Data((kept.joined(separator: "\n") + "\n").utf8), to: "metrics.csv")
     }
+    return lastKept
   }
 
   public var bestCheckpointURL: URL { url.appendingPathComponent("best.safetensors") }
@@ -135,12 +165,27 @@ public final class RunDirectory {
     checkpointsURL.appendingPathComponent(String(format: "epoch-%04d.safetensors", epoch))
   }
 
+  /// `checkpoints/epoch-0003-step-00000120.safetensors`: kept at a mid-epoch evaluation (step 120,
+  /// during epoch 3).
+  public func historyCheckpointURL(epoch: Int, step: Int) -> URL {
+    checkpointsURL.appendingPathComponent(String(format: "epoch-%04d-step-%08d.safetensors", epoch, step))
+  }
+
+  /// Where the best checkpoint of `summary` is kept under `checkpoints/`.
+  public func historyCheckpointURL(best summary: RunSummary) -> URL {
+    if let step = summary.bestStep {
+      let midEpoch = historyCheckpointURL(epoch: summary.bestEpoch, step: step)
+      if FileManager.default.fileExists(atPath: midEpoch.path) { return midEpoch }
+    }
+    return historyCheckpointURL(epoch: summary.bestEpoch)
+  }
+
   /// The copy made by promoting a checkpoint in the dashboard.
   public var promotedCheckpointURL: URL { url.appendingPathComponent("promoted.safetensors") }
 
   public func appendMetrics(_ metrics: EpochMetrics) throws {
     let fields: [String] = [
-      String(metrics.epoch), String(metrics.step), RunDirectory.number(metrics.trainLoss),
+      metrics.epochText, String(metrics.step), RunDirectory.number(metrics.trainLoss),
       RunDirectory.number(metrics.trainAccuracy), RunDirectory.number(metrics.validationLoss),
       RunDirectory.number(metrics.validationAccuracy), RunDirectory.number(metrics.learningRate),
       String(format: "%.3f", metrics.seconds),
@@ -175,14 +220,19 @@ public final class RunDirectory {
     } catch {
       throw RunDirectoryError(path: target.path, reason: String(describing: error))
     }
-    if best, let epoch = metadata["epoch"].flatMap(Int.init) { try keepInHistory(epoch: epoch) }
+    // A mid-epoch checkpoint's `epoch` is its position (`2.5`); it is kept under its step.
+    if best, case let (epoch, midEpoch)? = metadata["epoch"].flatMap({ EpochPosition.parse(Substring($0)) }) {
+      let step = metadata["step"].flatMap(Int.init)
+      try keepInHistory(
+        at: midEpoch == nil || step == nil
+          ? historyCheckpointURL(epoch: epoch) : historyCheckpointURL(epoch: epoch, step: step!))
+    }
   }
 
   /// Gives the new `best` a second name under `checkpoints/`. A hard link costs no space and is
   /// atomic: `best` is always replaced by rename, so the linked file is never rewritten in place.
   /// File systems without hard links get an atomic copy instead.
-  private func keepInHistory(epoch: Int) throws {
-    let target = historyCheckpointURL(epoch: epoch)
+  private func keepInHistory(at target: URL) throws {
     do {
       try FileManager.default.createDirectory(at: checkpointsURL, withIntermediateDirectories: true)
       // A resumed run may write the same epoch again; the newer file wins.

@@ -79,8 +79,8 @@ public final class RunFollower {
       (summary?.isTunetopRun ?? true) ? (try? RunConfigReader.read(path: configPath)) : nil
     let settings = tunetopSettings ?? HyperParameters()
     let trainSamples = startEventTrainSamples() ?? 0
-    let stepsPerEpoch =
-      trainSamples > 0 ? max(1, (trainSamples + settings.batchSize - 1) / settings.batchSize) : 0
+    // Optimizer steps, as the trainer counts them: `grad_accum_steps` batches make one.
+    let stepsPerEpoch = trainSamples > 0 ? settings.stepsPerEpoch(trainSamples: trainSamples) : 0
     let names = groups?.groups.map(\.name) ?? []
     // The run's events replay its freeze changes from the start, so a tunetop run begins frozen as
     // its config says; another trainer's run begins as its groups.json stands now.

@@ -19,14 +19,15 @@ public enum RunFork {
       throw RunDirectoryError(
         path: run.appendingPathComponent("summary.json").path, reason: "cannot be read: \(error)")
     }
-    let kept = directory.historyCheckpointURL(epoch: summary.bestEpoch)
+    let kept = directory.historyCheckpointURL(best: summary)
     let weights =
       FileManager.default.fileExists(atPath: kept.path) ? kept : directory.bestCheckpointURL
     guard FileManager.default.fileExists(atPath: weights.path) else {
       throw RunDirectoryError(
         path: weights.path, reason: "missing; the run has no best checkpoint to fork from")
     }
-    let step = (try? MetricsFile.read(run: run))?.last { $0.epoch == summary.bestEpoch }?.step ?? 0
+    let step =
+      summary.bestStep ?? (try? MetricsFile.read(run: run))?.last { $0.epoch == summary.bestEpoch }?.step ?? 0
     settings.baseModel = weights.standardizedFileURL.path
     settings.resetHead = false
     return (settings, RunParent(run: run.lastPathComponent, epoch: summary.bestEpoch, step: step))

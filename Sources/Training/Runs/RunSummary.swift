@@ -14,7 +14,11 @@ public struct RunSummary: Sendable, Equatable, Codable {
   /// The writing program and its version, for people; nil when the summary does not say.
   public var trainer: String?
   public var epochsRun: Int
+  /// The epoch of the best evaluation: the epoch in progress when that was a mid-epoch one.
   public var bestEpoch: Int
+  /// The optimizer step of the best evaluation, which tells a mid-epoch best from its epoch's end;
+  /// nil in summaries written before `eval_every_steps` and by writers that do not say.
+  public var bestStep: Int?
   public var bestValidationLoss: Double
   public var bestValidationAccuracy: Double
   /// Accuracy of the best checkpoint on the held-out test split, once the run has ended.
@@ -73,6 +77,7 @@ public struct RunSummary: Sendable, Equatable, Codable {
     case status
     case epochsRun = "epochs_run"
     case bestEpoch = "best_epoch"
+    case bestStep = "best_step"
     case bestValidationLoss = "best_val_loss"
     case bestValidationAccuracy = "best_val_accuracy"
     case testAccuracy = "test_accuracy"
@@ -101,6 +106,7 @@ extension RunSummary {
     try container.encode(status, forKey: .status)
     try container.encode(epochsRun, forKey: .epochsRun)
     try container.encode(bestEpoch, forKey: .bestEpoch)
+    try container.encodeIfPresent(bestStep, forKey: .bestStep)
     try container.encode(bestValidationLoss.finiteOrNil, forKey: .bestValidationLoss)
     try container.encode(bestValidationAccuracy.finiteOrNil, forKey: .bestValidationAccuracy)
     try container.encode(testAccuracy?.finiteOrNil, forKey: .testAccuracy)
@@ -127,6 +133,7 @@ extension RunSummary {
     trainer = try container.decodeIfPresent(String.self, forKey: .trainer)
     epochsRun = try container.decodeIfPresent(Int.self, forKey: .epochsRun) ?? 0
     bestEpoch = try container.decodeIfPresent(Int.self, forKey: .bestEpoch) ?? 0
+    bestStep = try? container.decodeIfPresent(Int.self, forKey: .bestStep)
     bestValidationLoss = try container.decodeIfPresent(Double.self, forKey: .bestValidationLoss) ?? .nan
     bestValidationAccuracy =
       try container.decodeIfPresent(Double.self, forKey: .bestValidationAccuracy) ?? .nan

@@ -256,7 +256,10 @@ public struct SearchDirectoryCache: Sendable {
     entry.metricsStamp = stamp
     let lines = AppendedLines(url: url, offset: entry.metricsOffset)
     for line in lines.read() {
-      guard let row = entry.metricsParser.parse(Substring(line)), row.epoch > 0 else { continue }
+      // A trial's curve is per epoch, as its pruner compares trials; mid-epoch evaluations are left out.
+      guard let row = entry.metricsParser.parse(Substring(line)), row.epoch > 0, row.isEpochEnd else {
+        continue
+      }
       entry.trial?.validationLosses.append(row.validationLoss)
       entry.trial?.validationAccuracies.append(row.validationAccuracy)
     }

@@ -103,13 +103,14 @@ public enum TensorBoardExport {
       }
     }
     if let classes = try ClassMetricsFile.read(runDirectory: run) {
-      let stepOfEpoch = Dictionary(
-        metrics.rows.compactMap { row -> (Int, Int)? in
+      // Both files write an evaluation's epoch alike (`3`, or `2.5` mid-epoch): that is the join.
+      let stepOfPosition = Dictionary(
+        metrics.rows.compactMap { row -> (Double, Int)? in
           guard let epoch = row["epoch"] ?? nil, let step = row["step"] ?? nil else { return nil }
-          return (Int(epoch), Int(step))
+          return (epoch, Int(step))
         }, uniquingKeysWith: { $1 })
       for evaluation in classes.epochs {
-        guard let step = stepOfEpoch[evaluation.epoch] else { continue }
+        guard let step = stepOfPosition[evaluation.position] else { continue }
         let result = evaluation.metrics
         scalar("val/macro_f1", result.macroF1, step: step)
         for (index, className) in classes.labels.names.enumerated() {

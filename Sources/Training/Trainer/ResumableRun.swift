@@ -60,9 +60,10 @@ public final class ResumableRun {
     // Fail here, on the caller's thread, rather than inside the trainer.
     let probe = Optimizer(state.liveSettings, store: prepared.model.store)
     try probe.restoreState(state.optimizerState)
-    // Epochs logged after the state was saved will be trained again; drop them so none repeat.
-    try directory.truncateMetrics(afterEpoch: state.epochsRun)
-    try directory.truncateClassMetrics(afterEpoch: state.epochsRun)
+    // Evaluations logged after the state was saved (at epoch ends or, with `eval_every_steps`,
+    // mid-epoch) will be made again; drop them by step so none repeat.
+    let lastKept = try directory.truncateMetrics(afterStep: state.step, epochsRun: state.epochsRun)
+    try directory.truncateClassMetrics(afterPosition: lastKept ?? Double(state.epochsRun))
     return ResumableRun(prepared: prepared, state: state, directory: directory)
   }
 }

@@ -60,10 +60,12 @@ public struct StepMetrics: Sendable, Equatable {
   /// Each layer group's gradient norm before clipping.
   public var gradientNorms: GroupNorms
   public var samplesPerSecond: Double
+  /// Real (non-padding) tokens trained on per second, for text runs; nil for feature rows.
+  public var tokensPerSecond: Double?
 
   public init(
     step: Int, epoch: Int, loss: Double, accuracy: Double, learningRate: Double, gradientNorm: Double,
-    gradientNorms: GroupNorms, samplesPerSecond: Double
+    gradientNorms: GroupNorms, samplesPerSecond: Double, tokensPerSecond: Double? = nil
   ) {
     self.step = step
     self.epoch = epoch
@@ -73,11 +75,14 @@ public struct StepMetrics: Sendable, Equatable {
     self.gradientNorm = gradientNorm
     self.gradientNorms = gradientNorms
     self.samplesPerSecond = samplesPerSecond
+    self.tokensPerSecond = tokensPerSecond
   }
 }
 
-/// Metrics of one finished epoch; epoch 0 is the model before any training.
+/// Metrics of one evaluation: at an epoch's end (epoch 0 is the model before any training) or, with
+/// `eval_every_steps`, in the middle of one.
 public struct EpochMetrics: Sendable, Equatable, Codable {
+  /// The epoch the evaluation ended, or for a mid-epoch one the epoch in progress.
   public var epoch: Int
   public var step: Int
   public var trainLoss: Double
@@ -93,13 +98,24 @@ public struct EpochMetrics: Sendable, Equatable, Codable {
   public var gradientNorms: [String: Double] = [:]
   /// Per-class metrics and the confusion matrix of the validation set.
   public var classes: ClassMetrics?
+  /// Where a mid-epoch evaluation happened, in epochs (`EpochPosition`): 2.5 halfway through epoch
+  /// 3. Nil for an evaluation at the end of `epoch`.
+  public var midEpoch: Double?
+
+  /// Where the evaluation happened, in epochs: `epoch` at an epoch's end, else `midEpoch`. It grows
+  /// from one evaluation of a run to the next, so it orders and tells them apart.
+  public var position: Double { midEpoch ?? Double(epoch) }
+  public var isEpochEnd: Bool { midEpoch == nil }
+  /// The `epoch` cell of `metrics.csv` and `classes.csv`: `3`, or `2.5` mid-epoch.
+  public var epochText: String { midEpoch.map(EpochPosition.text) ?? String(epoch) }
 
   public init(
     epoch: Int, step: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double,
     validationAccuracy: Double, learningRate: Double, seconds: Double, isBest: Bool,
-    gradientNorms: [String: Double] = [:], classes: ClassMetrics? = nil
+    gradientNorms: [String: Double] = [:], classes: ClassMetrics? = nil, midEpoch: Double? = nil
   ) {
     self.epoch = epoch
+    self.midEpoch = midEpoch
     self.step = step
     self.trainLoss = trainLoss
     self.trainAccuracy = trainAccuracy

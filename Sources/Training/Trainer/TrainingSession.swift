@@ -42,8 +42,11 @@ final class TrainingSession {
   private var groupNormValues: [Double] = []
   /// Reused from step to step: the event gets a copy that holds the norms inline.
   private var groupNorms = GroupNorms()
-  private var recentThroughput: (time: ContinuousClock.Instant, samples: Int)
+  private var recentThroughput: (time: ContinuousClock.Instant, samples: Int, tokens: Int)
   private var lastThroughput = 0.0
+  /// Real tokens trained on in this session (text runs), for tokens/s; nil for feature rows.
+  private var tokensSeen: Int?
+  private var lastTokenThroughput: Double?
   private var progress = EpochProgress()
   private var testAccuracy: Double?
   /// Wall time of earlier sessions of this run, when it was resumed.
@@ -75,7 +78,7 @@ final class TrainingSession {
     schedule = LearningRateSchedule(hp, stepsPerEpoch: stepsPerEpoch)
     earlyStopping = EarlyStopping(patience: hp.earlyStoppingPatience, minDelta: hp.minDelta)
     // A table's class names when it has them; the head's width decides how many there are.
-    if let names = prepared.preprocessing?.classes, names.count == prepared.model.classes {
+    if let names = prepared.classNames, names.count == prepared.model.classes {
       classLabels = names
     } else {
       classLabels = ClassLabels.numbered(prepared.model.classes)
@@ -87,7 +90,7 @@ final class TrainingSession {
     lossFunction = SoftmaxCrossEntropy(labelSmoothing: Float(hp.labelSmoothing))
     lossFunction.classWeights = prepared.classWeights
     startTime = clock.now
-    recentThroughput = (startTime, 0)
+    recentThroughput = (startTime, 0, 0)
     resumed = state != nil
     model.applyLayerLearningRateDecay(hyperParameters.layerLRDecay)
     if let state { try restore(state) }
@@ -139,7 +142,7 @@ final class TrainingSession {
   /// Trains until the epochs run out, early stopping fires, the loss diverges or a command stops it.
   func run() -> RunSummary {
     startTime = clock.now
-    recentThroughput = (startTime, 0)
+    recentThroughput = (startTime, samplesSeen, tokensSeen ?? 0)
     let store = model.store
     if !resumed {
       for group in unfreezePlan.frozenGroups(atEpoch: 1) { store.setFrozen(true, group: group) }
@@ -238,6 +241,7 @@ final class TrainingSession {
         let end = min(stepEnd, start + batchSize)
         let batch = order[start..<end]
         train.gatherLabels(batch, into: &batchLabels)
+        if let tokens = train.tokenCount(at: batch) { tokensSeen = (tokensSeen ?? 0) + tokens }
         let logits = model.forward(train, indices: batch, training: true)
         let result = lossFunction.lossAndGradient(
           logits: logits, labels: batchLabels, gradientScale: Double(end - start) / Double(count))
@@ -276,9 +280,14 @@ final class TrainingSession {
       let metrics = StepMetrics(
         step: step, epoch: epoch, loss: stepLoss,
         accuracy: Double(correct) / Double(count), learningRate: learningRate,
-        gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())
+        gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput(),
+        tokensPerSecond: lastTokenThroughput)
       publish(.step(metrics))
       try liveFiles?.recordStep(metrics, correct: correct, count: count)
+      if isMidEpochEvaluationDue {
+        try evaluateMidEpoch(epoch: epoch)
+        if status != .running { return nil }
+      }
     }
     let totals = progress
     progress = EpochProgress()
@@ -288,18 +297,55 @@ final class TrainingSession {
   private func currentThroughput() -> Double {
     let now = clock.now
     let elapsed = seconds(now - recentThroughput.time)
+    let tokens = tokensSeen ?? 0
     if elapsed >= 1 {
       let rate = Double(samplesSeen - recentThroughput.samples) / elapsed
-      recentThroughput = (now, samplesSeen)
+      if tokensSeen != nil { lastTokenThroughput = Double(tokens - recentThroughput.tokens) / elapsed }
+      recentThroughput = (now, samplesSeen, tokens)
       lastThroughput = rate
     } else if lastThroughput == 0, elapsed > 0.05 {
       lastThroughput = Double(samplesSeen - recentThroughput.samples) / elapsed
+      if tokensSeen != nil { lastTokenThroughput = Double(tokens - recentThroughput.tokens) / elapsed }
     }
     return lastThroughput
   }
 
+  /// With `eval_every_steps` N, every N-th optimizer step of the run (counted over the whole run, so
+  /// the cadence goes on across epoch ends) is also an evaluation, unless it ends the epoch, whose
+  /// own evaluation it then is.
+  private var isMidEpochEvaluationDue: Bool {
+    let every = hyperParameters.evalEverySteps
+    return every > 0 && step % every == 0 && progress.nextIndex < order.count
+  }
+
+  /// Evaluates in the middle of `epoch`: the train metrics are those of the steps since the
+  /// previous evaluation, which the window in `progress` then starts over from. An early stop here
+  /// ends the run at this step, with `last` saved.
+  private func evaluateMidEpoch(epoch: Int) throws {
+    let window = progress
+    progress.lossSum = 0
+    progress.correct = 0
+    progress.seen = 0
+    progress.steps = 0
+    progress.gradientNormSums = [:]
+    // Every step but an epoch's last consumes `samplesPerStep` samples of the order.
+    let position = EpochPosition.of(
+      epoch: epoch, stepInEpoch: progress.nextIndex / hyperParameters.samplesPerStep,
+      stepsPerEpoch: stepsPerEpoch)
+    try recordEvaluation(epoch: epoch, window: window, midEpoch: position)
+    if status == .earlyStopped { try saveCheckpoint(best: false, epoch: epochsRun) }
+  }
+
   /// Evaluates, records and checkpoints an epoch; decides early stopping.
   private func finishEpoch(epoch: Int, totals: EpochProgress?) throws {
+    try recordEvaluation(epoch: epoch, window: totals, midEpoch: nil)
+  }
+
+  /// One evaluation, at the end of `epoch` (`midEpoch` nil) or in the middle of it: validates,
+  /// appends `metrics.csv` and `classes.csv`, keeps `best` on an improvement of the monitor, feeds
+  /// early stopping (patience counts evaluations) and tells the UI. `window` holds the train steps
+  /// since the previous evaluation; nil for epoch 0, whose train metrics are measured.
+  private func recordEvaluation(epoch: Int, window totals: EpochProgress?, midEpoch: Double?) throws {
     var confusion: ConfusionMatrix? = ConfusionMatrix(classes: classLabels.count)
     let validation = evaluator.evaluate(
       model, on: prepared.validation, batchSize: 256, confusion: &confusion)
@@ -314,16 +360,21 @@ final class TrainingSession {
       trainMetrics = (measured.loss, measured.accuracy)
     }
     guard validation.loss.isFinite else {
-      try diverge("validation loss became \(validation.loss) after epoch \(epoch)")
+      let when =
+        midEpoch.map { "at step \(step) (epoch \(EpochPosition.text($0)))" } ?? "after epoch \(epoch)"
+      try diverge("validation loss became \(validation.loss) \(when)")
       return
     }
-    epochsRun = epoch
-    validationHistory.append(validation.loss)
+    if midEpoch == nil {
+      epochsRun = epoch
+      // The plateau schedule counts epochs, as its preview draws them: it sees epoch ends only.
+      validationHistory.append(validation.loss)
+    }
     var metrics = EpochMetrics(
       epoch: epoch, step: step, trainLoss: trainMetrics.loss, trainAccuracy: trainMetrics.accuracy,
       validationLoss: validation.loss, validationAccuracy: validation.accuracy, learningRate: learningRate,
       seconds: wallSeconds, isBest: false, gradientNorms: gradientNorms,
-      classes: confusion.map(ClassMetrics.init))
+      classes: confusion.map(ClassMetrics.init), midEpoch: midEpoch)
     let monitor = hyperParameters.monitor
     let score = monitor.score(of: metrics)
     monitorHistory.append(score)
@@ -333,21 +384,29 @@ final class TrainingSession {
     if improved { best = metrics }
     try directory?.appendMetrics(metrics)
     if let classes = metrics.classes {
-      try directory?.appendClassMetrics(epoch: epoch, metrics: classes, labels: classLabels)
+      try directory?.appendClassMetrics(epochText: metrics.epochText, metrics: classes, labels: classLabels)
     }
-    if improved { try saveCheckpoint(best: true, epoch: epoch) }
-    try saveCheckpoint(best: false, epoch: epoch)
+    if improved { try saveCheckpoint(best: true, epoch: epoch, position: metrics.epochText) }
+    // `last` (with the training state) is saved at epoch ends; mid-epoch evaluations save only an
+    // improved `best`, since a transformer's `last` with its optimizer moments is three times its weights.
+    if midEpoch == nil { try saveCheckpoint(best: false, epoch: epoch) }
     publish(.epoch(metrics))
     if epoch > 0, case .stop = decision {
       status = .earlyStopped
+      let unit = hyperParameters.evalEverySteps > 0 ? "evaluations" : "epochs"
+      let bestText = best.map { "\($0.epochText) (step \($0.step))" } ?? "0"
       reason =
-        "\(monitor.phrase) has not improved by more than \(hyperParameters.minDelta) for \(hyperParameters.earlyStoppingPatience) epochs; best was epoch \(best?.epoch ?? 0)"
-      try directory?.appendEvent(
-        "early_stop", step: step,
-        fields: ["epoch": .integer(epoch), "best_epoch": .integer(best?.epoch ?? 0)])
+        "\(monitor.phrase) has not improved by more than \(hyperParameters.minDelta) for \(hyperParameters.earlyStoppingPatience) \(unit); best was epoch \(bestText)"
+      var fields: [String: RunEventValue] = [
+        "epoch": .integer(epoch), "best_epoch": .integer(best?.epoch ?? 0),
+        "best_step": .integer(best?.step ?? 0),
+      ]
+      if let midEpoch { fields["position"] = .number(midEpoch) }
+      try directory?.appendEvent("early_stop", step: step, fields: fields)
       publish(.message(reason!))
     }
-    if epoch > 0, let verdict = hooks.reviewEpoch?(metrics), status == .running {
+    // A search's pruner compares trials epoch by epoch.
+    if epoch > 0, midEpoch == nil, let verdict = hooks.reviewEpoch?(metrics), status == .running {
       try prune(verdict, epoch: epoch)
     }
     try writeSummary()
@@ -361,7 +420,8 @@ final class TrainingSession {
     publish(.message("pruned after epoch \(epoch): \(why)"))
   }
 
-  private func saveCheckpoint(best: Bool, epoch: Int) throws {
+  /// `position` is the checkpoint's `epoch` metadata when it differs from `epoch` (`2.5`, mid-epoch).
+  private func saveCheckpoint(best: Bool, epoch: Int, position: String? = nil) throws {
     guard let directory else { return }
     if !best {
       // The state goes first: a kill between the two writes leaves a newer state than weights,
@@ -372,9 +432,9 @@ final class TrainingSession {
     try directory.writeCheckpoint(
       model.checkpointTensors(),
       metadata: [
-        "format": model.checkpointFormat, "epoch": String(epoch), "step": String(step),
+        "format": model.checkpointFormat, "epoch": position ?? String(epoch), "step": String(step),
         "frozen": model.groupNames.filter { !model.store.isTrainable(group: $0) }.joined(separator: ","),
-      ].merging(prepared.preprocessing?.metadata ?? [:]) { kept, _ in kept }, best: best)
+      ].merging(prepared.checkpointMetadata) { kept, _ in kept }, best: best)
   }
 
   // MARK: - Control
@@ -531,6 +591,7 @@ final class TrainingSession {
       parent: directory?.parent, monitor: hyperParameters.monitor,
       bestClasses: best?.classes.map { BestClassMetrics($0, labels: classLabels) })
     summary.data = prepared.tableReport
+    summary.bestStep = best?.step
     summary.node = hooks.node
     return summary
   }

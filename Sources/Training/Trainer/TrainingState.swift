@@ -1,6 +1,7 @@
 import Foundation
 
-/// Where a run stands inside an epoch: the shuffled order and what the epoch has added up so far.
+/// Where a run stands inside an epoch: the shuffled order and what the steps since the previous
+/// evaluation added up (the whole epoch so far, unless `eval_every_steps` evaluated mid-epoch).
 struct EpochProgress: Equatable {
   /// Epoch being trained (counted from 1); 0 when between epochs.
   var epoch = 0

@@ -17,6 +17,8 @@ final class BertAttention {
   let norm: LayerNormParameters
   let probabilityDropout: DropoutMask
   let outputDropout: DropoutMask
+  /// LoRA adapters on query, key, value and the output projection (none in full fine-tuning).
+  let lora = LoRAAdapterSet()
 
   private var lengths: [Int] = []
   private var rows = 0
@@ -84,6 +86,9 @@ final class BertAttention {
     let probabilities = self.probabilities.reserve(sequences * heads * length * length)
     let context = self.context.reserve(rows * h)
     queryKeyValue.forward(rows: rows, x, qkv, p)
+    lora.forward(.query, rows: rows, x, qkv, outputStride: 3 * h, training: training, p)
+    lora.forward(.key, rows: rows, x, qkv + h, outputStride: 3 * h, training: training, p)
+    lora.forward(.value, rows: rows, x, qkv + 2 * h, outputStride: 3 * h, training: training, p)
 
     let scale = 1 / Float(d).squareRoot()
     let dropping = training && probabilityDropout.rate > 0
@@ -104,16 +109,14 @@ final class BertAttention {
           transposeA: false, transposeB: true, m: length, n: valid, k: d, alpha: scale,
           a: base + head * d, lda: stride3, b: base + h + head * d, ldb: stride3, beta: 0,
           c: scores, ldc: length)
-        BertAttention.maskedSoftmax(rows: length, valid: valid, stride: length, scores)
+        EncoderKernels.maskedSoftmax(rows: length, valid: valid, stride: length, scores)
         var attended = UnsafePointer(scores)
         if let mask {
-          let m = mask + slot
+          // One draw per real key, row by row, as the mask is laid out.
           for i in 0..<length {
-            for j in 0..<valid {
-              let keep: UInt8 = generator.next() >> 40 >= threshold ? 1 : 0
-              m[i * length + j] = keep
-              scratch[i * length + j] = keep != 0 ? scores[i * length + j] * keepScale : 0
-            }
+            EncoderKernels.dropoutForward(
+              count: valid, scores + i * length, scratch + i * length, mask: mask + slot + i * length,
+              rng: &generator, threshold: threshold, scale: keepScale)
           }
           attended = UnsafePointer(scratch)
         }
@@ -128,20 +131,11 @@ final class BertAttention {
     let y = output.reserve(rows * h)
     let sum = normalized.reserve(rows * h)
     outputProjection.forward(rows: rows, context, sum, p)
+    lora.forward(.attentionOutput, rows: rows, context, sum, outputStride: h, training: training, p)
     outputDropout.forward(count: rows * h, sum, training: training)
-    for i in 0..<(rows * h) { sum[i] += x[i] }
+    EncoderKernels.add(count: rows * h, x, into: sum)
     norm.forward(rows: rows, sum, normalized: sum, reciprocalStd: reciprocalStd.reserve(rows), y, p)
     return y
-  }
-
-  /// Softmax over the first `valid` columns of each row; the rest become exact zeros, as the
-  /// additive -∞ mask of Hugging Face makes them.
-  static func maskedSoftmax(rows: Int, valid: Int, stride: Int, _ s: UnsafeMutablePointer<Float>) {
-    for i in 0..<rows {
-      let row = s + i * stride
-      softmaxInPlace(row, count: valid)
-      for j in valid..<stride { row[j] = 0 }
-    }
   }
 
   /// Accumulates this half's parameter gradients (when `p.gradients` is set) and returns dL/dx when
@@ -160,6 +154,7 @@ final class BertAttention {
     let dcontext = contextGradient.reserve(rows * h)
     outputProjection.backward(
       rows: rows, input: context.pointer, outputGradient: dprojection, inputGradient: dcontext, p)
+    lora.backward(.attentionOutput, dprojection, outputStride: h, inputGradient: dcontext, p)
 
     let stride3 = 3 * h
     let qkv = UnsafePointer(self.qkv.pointer)
@@ -180,9 +175,8 @@ final class BertAttention {
         if probabilityMaskActive {
           let m = UnsafePointer(probabilityMask.pointer + slot)
           for i in 0..<length {
-            for j in 0..<valid {
-              scratch[i * length + j] = m[i * length + j] != 0 ? probs[i * length + j] * keepScale : 0
-            }
+            EncoderKernels.dropoutApply(
+              count: valid, probs + i * length, mask: m + i * length, scale: keepScale, scratch + i * length)
           }
           attended = UnsafePointer(scratch)
         }
@@ -197,17 +191,16 @@ final class BertAttention {
           a: dctx + head * d, lda: h, b: base + 2 * h + head * d, ldb: stride3, beta: 0,
           c: dscores, ldc: length)
         // Through the dropout, then the softmax: dS = P ⊙ (dP - Σⱼ dP·P).
-        let m = probabilityMaskActive ? UnsafePointer(probabilityMask.pointer + slot) : nil
-        for i in 0..<length {
-          let row = dscores + i * length
-          let pr = probs + i * length
-          if let m {
-            for j in 0..<valid { row[j] = m[i * length + j] != 0 ? row[j] * keepScale : 0 }
+        if probabilityMaskActive {
+          let m = UnsafePointer(probabilityMask.pointer + slot)
+          for i in 0..<length {
+            EncoderKernels.dropoutApply(
+              count: valid, dscores + i * length, mask: m + i * length, scale: keepScale, dscores + i * length
+            )
           }
-          var dot: Float = 0
-          for j in 0..<valid { dot += row[j] * pr[j] }
-          for j in 0..<valid { row[j] = pr[j] * (row[j] - dot) }
         }
+        EncoderKernels.softmaxBackward(
+          rows: length, valid: valid, stride: length, probabilities: probs, dscores)
         // dQ = dS·K·scale, dK = dSᵀ·Q·scale.
         gemm(
           transposeA: false, transposeB: false, m: length, n: d, k: valid, alpha: scale,
@@ -226,6 +219,9 @@ final class BertAttention {
     let dx = needsInputGradient ? inputGradient.reserve(rows * h) : nil
     if let dx { dx.update(from: dsum, count: rows * h) }
     queryKeyValue.backward(rows: rows, input: x, outputGradient: dqkv, inputGradient: dx, accumulate: true, p)
+    lora.backward(.query, dqkv, outputStride: stride3, inputGradient: dx, p)
+    lora.backward(.key, dqkv + h, outputStride: stride3, inputGradient: dx, p)
+    lora.backward(.value, dqkv + 2 * h, outputStride: stride3, inputGradient: dx, p)
     return dx
   }
 }

@@ -78,6 +78,27 @@ def number_cell(value):
     return "%.6g" % value
 
 
+def epoch_cell(epoch):
+    """The `epoch` cell of metrics.csv: `3` at an epoch's end, `2.5` for an evaluation halfway
+    through epoch 3 (run-directory format 2). A mid-epoch value is cut, not rounded, to at most six
+    decimals, and one within 1e-6 of a whole number is that epoch's end, so a cell is a whole number
+    exactly when the evaluation ended an epoch."""
+    value = float(epoch)
+    if abs(value - round(value)) < 1e-6:
+        return str(int(round(value)))
+    micro = min(999999, max(1, int((value - math.floor(value)) * 1e6)))
+    text = "%d.%06d" % (math.floor(value), micro)
+    return text.rstrip("0")
+
+
+def epoch_of_cell(cell):
+    """(epoch ended or in progress, fractional position or None) of an `epoch` cell, as `epoch_cell` writes it."""
+    value = float(cell)
+    if value == math.floor(value):
+        return int(value), None
+    return math.floor(value) + 1, value
+
+
 def json_value(value):
     """JSON has no NaN or infinity: such a number (and anything not JSON) is written as null or text."""
     if value is None or isinstance(value, (bool, str)):

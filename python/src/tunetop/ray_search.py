@@ -119,7 +119,11 @@ def validation_rows(path, offset):
             continue
         row = dict(zip(header, cells))
         try:
-            epoch = int(row["epoch"])
+            # ASHA's rungs are epochs: a mid-epoch evaluation (`2.5`) is not one of its iterations.
+            position = float(row["epoch"])
+            if not position.is_integer():
+                continue
+            epoch = int(position)
             loss = float(row["val_loss"])
             accuracy = float(row.get("val_acc", row.get("val_accuracy", "nan")))
         except (KeyError, ValueError):

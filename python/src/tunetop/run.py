@@ -86,6 +86,7 @@ class Run:
         self._epoch_loss = self._epoch_loss_n = self._epoch_acc = self._epoch_acc_n = 0
         self._samples = 0
         self._best_epoch = 0
+        self._best_step = None
         self._best_val_loss = None
         self._best_val_accuracy = None
         self._started = None
@@ -259,6 +260,8 @@ class Run:
                  epoch=None, **extra):
         """Appends a metrics.csv row; train loss/accuracy default to the means of the steps since the last one.
 
+        `epoch` may be fractional for an evaluation in the middle of an epoch (`2.5`: halfway
+        through epoch 3, as Hugging Face's `state.epoch` counts); the row carries the step either way.
         Extra numeric metrics become extra columns when they come with the first evaluation."""
         if self._disabled or self._finished:
             return
@@ -278,7 +281,7 @@ class Run:
                     self._metrics.close()
                     self._metrics = _files.AppendFile(os.path.join(self.path, "metrics.csv"))
             cells = {
-                "epoch": str(int(epoch)), "step": str(self.global_step),
+                "epoch": _files.epoch_cell(epoch), "step": str(self.global_step),
                 "train_loss": _files.number_cell(train_loss), "train_accuracy": _files.number_cell(train_accuracy),
                 "val_loss": _files.number_cell(_float(val_loss)), "val_accuracy": _files.number_cell(_float(val_accuracy)),
                 "learning_rate": _files.number_cell(self._learning_rate()),
@@ -288,8 +291,10 @@ class Run:
                 cells[name] = _files.number_cell(_float(extra.get(name)))
             self._metrics.append_line(",".join(cells[c] for c in self._metrics_columns))
             self._metrics_rows += 1
-            self._update_best(int(epoch), _float(val_loss), _float(val_accuracy))
-            self._epochs_run = int(epoch)
+            whole, mid_epoch = _files.epoch_of_cell(cells["epoch"])
+            self._update_best(whole, _float(val_loss), _float(val_accuracy))
+            # A mid-epoch evaluation completes no epoch.
+            self._epochs_run = whole if mid_epoch is None else whole - 1
             self._write_summary()
         except Exception as error:
             self._report("evaluate", error)
@@ -584,7 +589,7 @@ class Run:
         summary = {
             "format": 2, "source": self.source, "trainer": self.trainer, "status": self.status,
             "epochs_run": getattr(self, "_epochs_run", 0), "steps": self.global_step,
-            "best_epoch": self._best_epoch, "best_val_loss": self._best_val_loss,
+            "best_epoch": self._best_epoch, "best_step": self._best_step, "best_val_loss": self._best_val_loss,
             "best_val_accuracy": self._best_val_accuracy,
             "samples_per_second": None, "wall_seconds": round(wall or 0.0, 3),
             "pid": os.getpid(), "pid_started": self._writer[0], "host": self._writer[1],
@@ -615,6 +620,7 @@ class Run:
             better = False
         if better:
             self._best_epoch, self._best_val_loss, self._best_val_accuracy = epoch, val_loss, val_accuracy
+            self._best_step = self.global_step
 
     def _config_settings(self):
         settings = dict(self.config)

@@ -5,7 +5,9 @@
 
 The training loss is what `training_step` returns (or its `loss` entry); validation metrics are
 read from `trainer.callback_metrics` after each validation (`val_loss`, and `val_accuracy`,
-`val_acc` or `val_accuracy_epoch`), so log them with `self.log("val_loss", …)`. Gradient norms
+`val_acc` or `val_accuracy_epoch`), so log them with `self.log("val_loss", …)`. A validation in
+the middle of an epoch (`val_check_interval`) gets a fractional epoch in metrics.csv (2.5 halfway
+through epoch 3: the share of the epoch's batches done). Gradient norms
 are taken in `on_before_optimizer_step`, before Lightning clips them. A `stop` command sets
 `trainer.should_stop`, which Lightning honours at the end of the step.
 """
@@ -32,6 +34,10 @@ class TunetopCallback(Callback):
         self.run = None
         self.run_path = None
         self._seen_step = 0
+        self._batches_done = 0
+
+    def on_train_epoch_start(self, trainer, pl_module):
+        self._batches_done = 0
 
     def on_fit_start(self, trainer, pl_module):
         if not trainer.is_global_zero or self.run is not None:
@@ -63,6 +69,7 @@ class TunetopCallback(Callback):
             run.remember_gradient_norms(trainer.global_step + 1)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        self._batches_done = batch_idx + 1
         run = self.run
         if run is None:
             return
@@ -88,7 +95,15 @@ class TunetopCallback(Callback):
         metrics = trainer.callback_metrics
         val_loss = metrics.get("val_loss")
         val_accuracy = next((metrics[n] for n in _ACCURACY_NAMES if n in metrics), None)
-        run.evaluate(val_loss=val_loss, val_accuracy=val_accuracy, epoch=trainer.current_epoch + 1)
+        run.evaluate(val_loss=val_loss, val_accuracy=val_accuracy, epoch=self._epoch(trainer))
+
+    def _epoch(self, trainer):
+        """`current_epoch + 1` at an epoch's end; completed epochs + the share of batches done mid-epoch."""
+        total = trainer.num_training_batches
+        done = self._batches_done
+        if not isinstance(total, int) or total <= 0 or done <= 0 or done >= total:
+            return trainer.current_epoch + 1
+        return trainer.current_epoch + done / total
 
     def on_fit_end(self, trainer, pl_module):
         self._finish()

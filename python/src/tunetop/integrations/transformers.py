@@ -92,9 +92,11 @@ class TunetopCallback(TrainerCallback):
         extra = {k[len("eval_"):] if k.startswith("eval_") else k: v for k, v in metrics.items()
                  if k not in ("eval_loss", "eval_accuracy", "epoch") and k not in _TIMINGS}
         extra = {k: v for k, v in extra.items() if k not in ("val_loss", "val_accuracy", "train_loss")}
-        epoch = max(1, math.ceil((state.epoch or 0) - 1e-9))
+        # `eval_strategy="steps"` evaluates mid-epoch: the row gets the Trainer's fractional epoch
+        # (2.5 halfway through epoch 3), an epoch's end its whole number.
+        epoch = round(state.epoch) if _at_epoch_end(state) else (state.epoch or None)
         run.evaluate(val_loss=metrics.get("eval_loss"), val_accuracy=metrics.get("eval_accuracy"),
-                     epoch=epoch if _at_epoch_end(state) else None, **extra)
+                     epoch=epoch, **extra)
 
     def on_save(self, args, state, control, **kwargs):
         run = self.run
