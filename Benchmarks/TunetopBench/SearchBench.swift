@@ -4,7 +4,10 @@
 // Generates a search directory of N trial runs (config.yaml, summary.json tagged with the search,
 // 20 epochs of metrics.csv) in a temporary directory, then times the three parts of a refresh:
 // reading every trial back (`SearchDirectoryScan`), rewriting `search.json`, and the report; and
-// the same reading through `SearchDirectoryCache` when no trial changed (stats only).
+// the same reading through `SearchDirectoryCache` when no trial changed: the median refresh (ended
+// trials are not looked at) and the refresh that re-checks every ended trial (two `stat`s each, one
+// refresh in `finalRecheck`). Then the Search view's refresh (`SearchDirectoryFollower`) with 100
+// trials running, each of which gained one metrics.csv row since the last refresh (100 nodes).
 
 import Foundation
 import Training
@@ -86,6 +89,23 @@ func runSearch(arguments: [String]) {
     _ = cache.trials(in: search, space: space)
     following.append(Double(now() - start) / 1e6)
   }
+  // Ended trials are stat'ed again one refresh in `finalRecheck`: a fresh cache reads them all on
+  // its refresh 1, so refreshes 21, 41 and 61 are the re-checks; the others find nothing to do.
+  var fresh = SearchDirectoryCache()
+  _ = fresh.trials(in: search, space: space)
+  var cached: [Double] = []
+  var rechecks: [Double] = []
+  for refresh in 2...(SearchDirectoryCache.finalRecheck * 3 + 1) {
+    let start = now()
+    _ = fresh.trials(in: search, space: space)
+    let elapsed = Double(now() - start) / 1e6
+    if refresh % SearchDirectoryCache.finalRecheck == 1 {
+      rechecks.append(elapsed)
+    } else {
+      cached.append(elapsed)
+    }
+  }
+  let live = (try? liveFollowing(search: search, running: min(100, count))) ?? (first: .nan, refresh: .nan)
   let record =
     (try? FileManager.default.attributesOfItem(atPath: search.appendingPathComponent("search.json").path))?[
       .size] as? Int ?? 0
@@ -94,6 +114,41 @@ func runSearch(arguments: [String]) {
       ("bench", "search"), ("trials", count), ("read", trials.count), ("bytes_read_per_refresh", bytes),
       ("search_json_bytes", record), ("scan_ms", median(scanning)), ("search_json_ms", median(recording)),
       ("report_ms", median(reporting)), ("cached_scan_ms", median(following)),
+      ("cached_median_ms", median(cached)), ("cached_recheck_ms", median(rechecks)),
+      ("follow_first_ms", live.first), ("follow_100_running_ms", live.refresh),
       ("refresh_ms", median(scanning) + median(recording)),
     ]))
+}
+
+/// The Search view's refresh while `running` trials train: their summaries say running (written by
+/// this process, so their writer is alive) and each gains one validation row before every refresh.
+private func liveFollowing(search: URL, running: Int) throws -> (first: Double, refresh: Double) {
+  let runs = try FileManager.default.contentsOfDirectory(atPath: search.path).sorted()
+    .map { search.appendingPathComponent($0) }
+    .filter { FileManager.default.fileExists(atPath: $0.appendingPathComponent("summary.json").path) }
+    .prefix(running)
+  for run in runs {
+    let data = try Data(contentsOf: run.appendingPathComponent("summary.json"))
+    var summary = try JSONDecoder().decode(RunSummary.self, from: data)
+    summary.status = .running
+    summary.writer = RunWriter.current
+    try AtomicFile.write(try JSONEncoder().encode(summary), to: run.appendingPathComponent("summary.json"))
+  }
+  let follower = SearchDirectoryFollower(directory: search)
+  var start = now()
+  _ = follower.refresh()
+  let first = Double(now() - start) / 1e6
+  var times: [Double] = []
+  for round in 0..<7 {
+    for run in runs {
+      let handle = try FileHandle(forWritingTo: run.appendingPathComponent("metrics.csv"))
+      try handle.seekToEnd()
+      try handle.write(contentsOf: Data("\(30 + round),\(210 + round),0.5,0.9,0.4,0.8,0.001,9\n".utf8))
+      try handle.close()
+    }
+    start = now()
+    _ = follower.refresh()
+    times.append(Double(now() - start) / 1e6)
+  }
+  return (first, median(times))
 }

@@ -158,7 +158,8 @@ public final class SearchDirectoryFollower {
 /// `summary.json` and `metrics.csv` are `stat`ed and re-read when they changed, `metrics.csv` from
 /// the last byte read; its `config.yaml` is read once. A trial that has ended is not looked at again
 /// for `finalRecheck` refreshes (a resumed trial turns live again within that many), so a refresh
-/// of a search of N trials with K running costs about K `stat` pairs, not N.
+/// of a search of N trials with K running costs about K `stat` pairs, not N, and returns the last
+/// list as it was when none of them changed.
 public struct SearchDirectoryCache: Sendable {
   private struct Entry: Sendable {
     var summaryStamp: FileStamp
@@ -173,6 +174,8 @@ public struct SearchDirectoryCache: Sendable {
   private var names: [String] = []
   private var directoryStamp: FileStamp?
   private var refreshes = 0
+  /// What the last refresh returned, given again while nothing changed.
+  private var last: [SearchTrial]?
   /// Ended trials are `stat`ed again every this many refreshes (~10 s at the view's 0.5 s).
   public static let finalRecheck = 20
 
@@ -185,30 +188,32 @@ public struct SearchDirectoryCache: Sendable {
     refreshes += 1
     let id = id ?? directory.lastPathComponent
     let stamp = FileStamp(directory)
+    var changed = last == nil
     if stamp == nil || stamp != directoryStamp {
       directoryStamp = stamp
       names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
         .filter { !$0.hasPrefix(".") }
+      // Directories deleted on disk drop out of the cache too.
+      let listed = Set(names)
+      entries = entries.filter { listed.contains($0.key) }
+      changed = true
     }
-    var trials: [SearchTrial] = []
-    var seen: [String: Entry] = [:]
     for name in names {
+      // Ended (or not a trial of this search): its files do not change any more.
       if let entry = entries[name], entry.trial?.status.isFinal ?? true,
         refreshes - entry.checkedAt < Self.finalRecheck
       {
-        // Ended (or not a trial of this search): its files do not change any more.
-        seen[name] = entry
-        if let trial = entry.trial { trials.append(trial) }
         continue
       }
       let run = directory.appendingPathComponent(name)
       // Not a directory with a summary (search.json, base.yaml, a trial not started yet).
       guard let summaryStamp = FileStamp(run.appendingPathComponent("summary.json")) else { continue }
+      let cached = entries[name]
       var entry: Entry
-      if let cached = entries[name], cached.summaryStamp == summaryStamp, cached.trial != nil {
+      if let cached, cached.summaryStamp == summaryStamp {
         entry = cached
-      } else if let cached = entries[name], cached.trial != nil,
-        let summary = RunCatalog.readSummary(run), summary.search == id
+      } else if let cached, cached.trial != nil, let summary = RunCatalog.readSummary(run),
+        summary.search == id
       {
         entry = cached
         entry.summaryStamp = summaryStamp
@@ -217,21 +222,23 @@ public struct SearchDirectoryCache: Sendable {
         entry.trial?.reason = summary.reason
       } else {
         entry = Entry(
-          summaryStamp: summaryStamp,
-          trial: SearchDirectoryScan.trial(at: run, id: id, space: space),
+          summaryStamp: summaryStamp, trial: SearchDirectoryScan.trial(at: run, id: id, space: space),
           checkedAt: refreshes)
       }
       entry.checkedAt = refreshes
       if entry.trial != nil { Self.readMetrics(of: run, into: &entry) }
-      if var trial = entry.trial {
-        trial.writerGone = !trial.status.isFinal && !(trial.summary?.writer?.isAlive ?? true)
-        entry.trial = trial
-        trials.append(trial)
+      if let trial = entry.trial {
+        entry.trial?.writerGone = !trial.status.isFinal && !(trial.summary?.writer?.isAlive ?? true)
       }
-      seen[name] = entry
+      if cached?.trial != entry.trial || cached?.summaryStamp != entry.summaryStamp { changed = true }
+      entries[name] = entry
     }
-    entries = seen
-    return trials.sorted { $0.number < $1.number }
+    // Nothing changed (the usual refresh of a search whose trials have mostly ended): no copying
+    // and sorting of a thousand trials.
+    if changed || last == nil {
+      last = entries.values.compactMap(\.trial).sorted { $0.number < $1.number }
+    }
+    return last ?? []
   }
 
   /// Appends the validation points `metrics.csv` gained since the last read (all of it when the
