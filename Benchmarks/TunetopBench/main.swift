@@ -9,6 +9,7 @@
 //   swift run -c release tunetop-bench dashboard
 //   swift run -c release tunetop-bench tokenize --model DIR --corpus FILE
 //   swift run -c release tunetop-bench bert [--seq 64|128] [--threads 1|2] [--steps N]
+//   swift run -c release tunetop-bench bert-export --model DIR --pooling mean|cls --out DIR --texts FILE
 //
 // Absolute numbers depend on the machine and its load, so every figure is put next to a reference
 // measured in the same run: the register-only FMA peak, and OpenBLAS when it is installed. Compared
@@ -264,9 +265,11 @@ case "table-load":
   runTableLoad(arguments: Array(arguments.dropFirst()))
 case "predict-rows":
   runPredictRows(arguments: Array(arguments.dropFirst()))
+case "bert-export":
+  runBertExportParity(arguments: Array(arguments.dropFirst()))
 default:
   print(
-    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | bert [--seq L] [--threads T] [--steps N] [--batch B] | alloc | runs [--count N] | search [--trials N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path] | tokenize --model DIR --corpus FILE [--max-len N] [--rounds R] | table-load FILE [--library] | predict-rows [ROWS FEATURES CLASSES]"
+    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | bert [--seq L] [--threads T] [--steps N] [--batch B] | alloc | runs [--count N] | search [--trials N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path] | tokenize --model DIR --corpus FILE [--max-len N] [--rounds R] | table-load FILE [--library] | predict-rows [ROWS FEATURES CLASSES] | bert-export --model DIR --pooling mean|cls --out DIR --texts FILE [--lora-rank R]"
   )
   exit(2)
 }

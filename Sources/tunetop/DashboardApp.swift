@@ -13,6 +13,8 @@ final class DashboardApp {
   private var trainer: Trainer?
   /// The run of another process being watched, when there is one.
   var watcher: Watcher?
+  /// The search directory of another process the Search screen follows, when there is one.
+  var searchFollow: SearchFollow?
   var hasTrainer: Bool { trainer != nil }
   private var buffer = ScreenBuffer(width: 0, height: 0)
   private var dirty = true
@@ -59,6 +61,7 @@ final class DashboardApp {
       }
       drainTrainer()
       followWatchedRun()
+      followSearchDirectory()
       for action in machineSearch.poll() { dispatch(action) }
       if let records = runsReader.take() { dispatch(.runsLoaded(records)) }
       refreshRunsScreenIfDue()
@@ -157,7 +160,10 @@ final class DashboardApp {
         .resumeRun, .exportRuns:
         performRunsEffect(effect)
       case .startLRFinder, .cancelLRFinder, .startSearch, .stopSearch:
+        if case .startSearch = effect { searchFollow = nil }
         for action in machineSearch.perform(effect) { dispatch(action) }
+      case .followSearch(let path):
+        beginFollowingSearch(URL(fileURLWithPath: path))
       case .send(let command):
         if let trainer { trainer.send(command) } else { sendToWatchedRun(command) }
       case .watchRun(let path):

@@ -9,15 +9,20 @@ import Training
 /// `control.jsonl`. Quitting the viewer never touches the run.
 struct WatchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "watch", abstract: "Watch and steer a run written by another process.",
+    commandName: "watch", abstract: "Watch and steer a run, or follow a search, written by another process.",
     discussion: """
       p pauses or resumes, s (twice) stops, Space on a layer group freezes or unfreezes it, and \
       learning_rate, dropout and weight_decay are edited as in the dashboard; each goes to the \
       run's control.jsonl and shows as pending until the trainer answers. q leaves the run running.
+      A search directory (one with search.json: tunetop search, --backend ray, the Ray Tune and \
+      Optuna callbacks) opens in the Search screen, followed live: its trials, the node each ran \
+      on, val loss against the learning rate and every trial's curve; Enter opens a trial's run.
       Exit status: 0 after q, 2 bad input or no terminal.
       """)
 
-  @Argument(help: ArgumentHelp("The run: a path, a name, or a unique part of one.", valueName: "run"))
+  @Argument(
+    help: ArgumentHelp(
+      "The run or search directory: a path, a name, or a unique part of one.", valueName: "run"))
   var target: String
 
   @Option(name: .long, help: ArgumentHelp("Directory that holds run directories.", valueName: "dir"))
@@ -44,7 +49,11 @@ struct WatchCommand: ParsableCommand {
       status = try TerminalSession.run(theme: loaded.theme, environment: environment) { session in
         let app = DashboardApp(
           state: state, session: session, runsURL: URL(fileURLWithPath: runs), themeDirectories: directories)
-        app.beginWatching(url)
+        if SearchDirectoryFollower.isSearchDirectory(url) {
+          app.beginFollowingSearch(url)
+        } else {
+          app.beginWatching(url)
+        }
         return app.run()
       }
     } catch let error as TerminalError {

@@ -11,7 +11,7 @@ import Testing
       "label_smoothing", "grad_clip", "schedule", "warmup_epochs", "min_lr_ratio", "step_size", "gamma",
       "early_stopping_patience", "min_delta", "monitor", "frozen", "unfreeze_every", "layer_lr_decay",
       "grad_accum_steps", "eval_every_steps", "max_seq_len", "pooling", "normalize", "val_task", "test_task",
-      "class_weights",
+      "class_weights", "method", "lora_rank", "lora_alpha", "lora_dropout", "lora_targets",
     ])
   #expect(Set(ConfigKey.all.map(\.abbreviation)).count == names.count)
   for key in ConfigKey.all {

@@ -51,6 +51,11 @@ private func loadError(_ yaml: String) -> String? {
   parameters.valTask = "data/val.csv"
   parameters.testTask = "data/test set.csv"
   parameters.classWeights = "balanced"
+  parameters.method = "lora"
+  parameters.loraRank = 16
+  parameters.loraAlpha = 32
+  parameters.loraDropout = 0.05
+  parameters.loraTargets = ["query", "key", "value", "attention.output.dense"]
   #expect(parameters.nonDefaultKeys().count == ConfigKey.all.count, "the test must change every key")
   let yaml = parameters.yaml()
   #expect(try HyperParameters.load(yaml: yaml) == parameters)

@@ -53,8 +53,13 @@ def test_optuna_callback(runs, tunetop_bin):
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0),
                                 pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1))
-    study.optimize(objective, n_trials=8, callbacks=[TunetopCallback(runs=runs)])
+    study.optimize(objective, n_trials=8, callbacks=[TunetopCallback(runs=runs, n_trials=8)])
     directory, summaries = trials_of(runs)
+    # What `tunetop watch` on the directory needs: the study's space, its plan, sampler and pruner.
+    record = json.load(open(os.path.join(directory, "search.json")))
+    assert record["space"] == [{"key": "lr", "low": 1e-4, "high": 1.0, "log": True}]
+    assert (record["backend"], record["planned_trials"]) == ("optuna", 8)
+    assert (record["sampler"], record["pruner"]) == ("TPESampler", "MedianPruner")
     assert sorted(s["trial"] for s in summaries) == list(range(1, 9))
     states = {t.number + 1: t.state.name for t in study.trials}
     for summary in summaries:
@@ -104,3 +109,7 @@ def test_ray_tune_logger(runs, tunetop_bin):
     assert all(s["status"] in ("completed", "pruned") for s in summaries)
     assert any(s["status"] == "pruned" for s in summaries), summaries
     assert any(s["status"] == "completed" and s["epochs_run"] == 6 for s in summaries)
+    # Each trial names the node Ray ran it on; the record says how many were planned and that it ended.
+    assert all(s.get("node") == os.uname().nodename for s in summaries), summaries
+    record = json.load(open(os.path.join(directory, "search.json")))
+    assert (record["planned_trials"], record["finished"]) == (4, True)

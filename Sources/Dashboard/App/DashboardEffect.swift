@@ -39,6 +39,9 @@ public enum DashboardEffect: Equatable, Sendable {
   case startSearch(HyperParameters, trials: Int)
   /// Start no more trials and stop the running one; finished trials and the report are kept.
   case stopSearch
+  /// Follow the search directory at this path, written by another process, reporting with
+  /// `.search(.following(...))` and then `.search(.snapshot(...))` as it changes.
+  case followSearch(String)
   /// Leave the dashboard; a run that is still active is interrupted first (saves `last` and summary).
   case quit
 }

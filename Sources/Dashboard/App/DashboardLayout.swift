@@ -51,6 +51,9 @@ public struct DashboardLayout: Equatable, Sendable {
   /// How many form rows are visible inside the Hyperparameters box.
   public var formRows: Int { max(0, hyperparameters.height - 2) }
 
+  /// How many layer groups are visible inside the Layers box.
+  public var layerRows: Int { max(0, layers.height - 2) }
+
   public func rect(of panel: Panel) -> Rect {
     switch panel {
     case .hyperparameters: hyperparameters

@@ -26,6 +26,8 @@ public struct DashboardState: Equatable, Sendable {
   /// The first form row shown; kept so the focused row is always visible.
   public var formTop = 0
   public var layerIndex = 0
+  /// The first Layers row shown; a BERT-base has 14 groups and the panel shows 9 at 80×24.
+  public var layersTop = 0
   /// The text field while a value is being edited.
   public var editor: FieldEditor?
   /// The key whose last input was refused, and why.
@@ -157,7 +159,8 @@ public struct DashboardState: Equatable, Sendable {
   public static func == (lhs: DashboardState, rhs: DashboardState) -> Bool {
     lhs.width == rhs.width && lhs.height == rhs.height && lhs.settings == rhs.settings
       && lhs.configPath == rhs.configPath && lhs.focus == rhs.focus && lhs.formIndex == rhs.formIndex
-      && lhs.formTop == rhs.formTop && lhs.layerIndex == rhs.layerIndex && lhs.editor == rhs.editor
+      && lhs.formTop == rhs.formTop && lhs.layerIndex == rhs.layerIndex
+      && lhs.layersTop == rhs.layersTop && lhs.editor == rhs.editor
       && lhs.formError?.key == rhs.formError?.key && lhs.formError?.message == rhs.formError?.message
       && lhs.overlay == rhs.overlay && lhs.model == rhs.model && lhs.modelError == rhs.modelError
       && lhs.run == rhs.run && lhs.logScale == rhs.logScale && lhs.smoothing == rhs.smoothing

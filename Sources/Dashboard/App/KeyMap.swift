@@ -140,6 +140,9 @@ public enum KeyMap {
     Binding(keys: [.enter], context: .runs, action: .openCheckpoints, help: "checkpoints of the run"),
     Binding(
       keys: [.character("w")], context: .runs, action: .watchSelected, help: "watch and steer a live run"),
+    Binding(
+      keys: [.character("S")], context: .runs, action: .search(.followSelected),
+      help: "follow a trial's search live"),
     Binding(keys: [.character("r")], context: .runs, action: .resumeSelected, help: "resume a stopped run"),
     Binding(keys: [.character("f")], context: .runs, action: .forkSelected, help: "fork from its best epoch"),
     Binding(keys: [.character("e")], context: .runs, action: .exportRuns, help: "export marked runs to CSV"),

@@ -169,11 +169,13 @@ struct Reducer {
     }
   }
 
-  /// Scrolls the form so the focused row is on screen.
+  /// Scrolls the form and the Layers panel so their selected rows are on screen.
   mutating func keepFocusVisible() {
+    let layout = DashboardLayout(state)
     state.formTop = Scrolling.top(
-      state.formTop, keeping: state.formIndex, rows: max(1, DashboardLayout(state).formRows),
-      count: state.formKeys.count)
+      state.formTop, keeping: state.formIndex, rows: max(1, layout.formRows), count: state.formKeys.count)
+    state.layersTop = Scrolling.top(
+      state.layersTop, keeping: state.layerIndex, rows: max(1, layout.layerRows), count: state.groups.count)
   }
 
   // MARK: - The form

@@ -12,8 +12,13 @@ public enum SearchAction: Sendable {
   case openTrial
   /// Copy the selected trial's hyperparameters into the form.
   case applyTrial
+  /// Follow the search the runs table's selected trial belongs to (`S` in the runs view).
+  case followSelected
   // Reports from the app loop
   case started(SearchSnapshot, base: HyperParameters)
   case snapshot(SearchSnapshot)
+  /// The app began following a search directory written by another process; `base` is its
+  /// `base.yaml` when it has one (what `a` applies a trial's values to).
+  case following(SearchSnapshot, origin: SearchOrigin, base: HyperParameters?)
   case failed(String)
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Training
 
 /// The reducer's half for the Search screen: the app loop runs the search and reports snapshots;
@@ -20,7 +21,20 @@ extension Reducer {
       keepTrialVisible()
     case .openTrial: openTrial()
     case .applyTrial: applyTrial()
+    case .followSelected: followSelected()
+    case .following(let snapshot, let origin, let base):
+      state.search.origin = origin
+      state.search.phase = snapshot.isFinished ? .finished : .running
+      state.search.snapshot = snapshot
+      state.search.base = base
+      state.search.selectedTrial = state.search.rows.first?.number
+      state.search.top = 0
+      show(.search)
+      state.message = StatusMessage(
+        "following this \(origin.backend) search: it runs elsewhere, q leaves it running, Enter opens a trial"
+      )
     case .started(let snapshot, let base):
+      state.search.origin = nil
       state.search.phase = .running
       state.search.snapshot = snapshot
       state.search.base = base
@@ -32,6 +46,8 @@ extension Reducer {
       state.search.snapshot = snapshot
       if state.search.selectedTrial == nil { state.search.selectedTrial = state.search.rows.first?.number }
       if snapshot.isFinished && state.search.phase != .finished { searchFinished(snapshot) }
+      // A followed search whose trials were resumed, or whose record grew, is live again.
+      if !snapshot.isFinished && state.search.origin != nil { state.search.phase = .running }
       keepTrialVisible()
     case .failed(let reason):
       state.search.phase = .idle
@@ -51,6 +67,11 @@ extension Reducer {
       return
     }
     guard settingsAreValid(else: "cannot start the search") else { return }
+    if let origin = state.search.origin {
+      // Starting a search of this dashboard's own stops following the other, which runs on.
+      state.search.origin = nil
+      state.message = StatusMessage("stopped following \(origin.directory) (it runs on)")
+    }
     state.search.phase = .starting
     state.search.snapshot = nil
     state.message = StatusMessage("starting a search of \(state.search.plannedTrials) trials…")
@@ -66,6 +87,12 @@ extension Reducer {
   }
 
   mutating func stepTrials(_ direction: Int) {
+    if let origin = state.search.origin {
+      state.message = StatusMessage(
+        "this \(origin.backend) search runs elsewhere; +/- set the trials of a search s starts here", .warning
+      )
+      if state.search.phase != .finished { return }
+    }
     guard !state.search.isRunning else {
       state.message = StatusMessage("the trial count is fixed while the search runs", .warning)
       return
@@ -135,8 +162,32 @@ extension Reducer {
     keepRunVisible()
   }
 
+  /// `S` on a trial in the runs table follows its search; elsewhere in the table it opens the
+  /// Search screen as `S` does everywhere.
+  mutating func followSelected() {
+    guard let run = state.runs.selected, let search = run.summary?.search, run.summary?.trial != nil else {
+      show(.search)
+      return
+    }
+    let directory = (run.path as NSString).deletingLastPathComponent
+    guard (directory as NSString).lastPathComponent == search else {
+      state.message = StatusMessage(
+        "\(run.name) names search \(search), which is not its directory", .warning)
+      return
+    }
+    effects.append(.followSearch(directory))
+  }
+
   mutating func applyTrial() {
-    guard let trial = state.search.selected, let base = state.search.base else { return }
+    guard let trial = state.search.selected else { return }
+    guard let base = state.search.base else {
+      if state.search.origin != nil {
+        state.message = StatusMessage(
+          "this search has no base.yaml, so its trials' settings are not tunetop's; Enter opens the trial's run",
+          .warning)
+      }
+      return
+    }
     if state.isRunActive {
       state.message = StatusMessage(
         "a run is active; stop it (s) before loading a trial's settings", .warning)

@@ -33,10 +33,14 @@ public struct SearchView: Equatable, Sendable {
   public var top = 0
   /// A trial directory to put the runs table's cursor on once the runs are listed (Enter on a trial).
   public var reveal: String?
+  /// The search directory this screen follows when the search runs elsewhere (a Ray search, a
+  /// callback's study, `tunetop search` in another terminal); nil for the dashboard's own search.
+  public var origin: SearchOrigin?
 
   public init() {}
 
-  public var isRunning: Bool { phase == .starting || phase == .running }
+  /// Whether this dashboard's own search is under way (a followed search is not this process's).
+  public var isRunning: Bool { origin == nil && (phase == .starting || phase == .running) }
 
   public var trials: [SearchTrial] { snapshot?.trials ?? [] }
 
@@ -74,16 +78,38 @@ public struct SearchView: Equatable, Sendable {
     return trial.validationLosses.filter(\.isFinite).min()
   }
 
-  /// The sampled learning rate, the scatter's x.
+  /// The sampled learning rate, the scatter's x: tunetop's `learning_rate`, or another trainer's
+  /// `lr`, `optimizer.lr`, … in a followed search.
   public static func learningRate(_ trial: SearchTrial) -> Double? {
-    trial.parameters.first { $0.key == ConfigKey.learningRate.name }.flatMap { Double($0.value) }
+    let parameter =
+      trial.parameters.first { $0.key == ConfigKey.learningRate.name }
+      ?? trial.parameters.first { SearchDirectoryFollower.isLearningRateKey($0.key) }
+    return parameter.flatMap { Double($0.value) }
   }
 
-  /// running / pruned / done, as the issue names them; other endings keep their own word.
+  /// running / pruned / done, as the issue names them; other endings keep their own word, and a
+  /// trial whose writer died without ending it is `killed`, as the runs view says.
   public static func statusText(_ trial: SearchTrial) -> String {
+    if trial.writerGone { return "killed" }
     switch trial.status {
-    case .completed, .earlyStopped: "done"
-    default: trial.status.rawValue
+    case .completed, .earlyStopped: return "done"
+    default: return trial.status.rawValue
     }
+  }
+}
+
+/// A search the Search screen follows on disk: where it is and who runs it, from its `search.json`.
+public struct SearchOrigin: Equatable, Sendable {
+  public var directory: String
+  /// `tunetop`, `ray` or `optuna`.
+  public var backend: String
+  public var sampler: String?
+  public var pruner: String?
+
+  public init(directory: String, backend: String, sampler: String? = nil, pruner: String? = nil) {
+    self.directory = directory
+    self.backend = backend
+    self.sampler = sampler
+    self.pruner = pruner
   }
 }

@@ -17,6 +17,10 @@ struct SearchScreen {
     let layout = SearchLayout(width: state.width, height: state.height)
     let order = view.reversed ? "▲" : "▼"
     var trailer = "tpe · asha · 1 at a time"
+    if let origin = view.origin {
+      trailer = ([origin.backend, origin.sampler, origin.pruner] as [String?]).compactMap { $0 }
+        .joined(separator: " · ")
+    }
     if let snapshot = view.snapshot {
       trailer = "\(snapshot.trials.count)/\(snapshot.plannedTrials) trials · " + trailer
     }
@@ -59,10 +63,15 @@ struct SearchScreen {
       let done = trials.filter(\.isComplete).count
       let pruned = trials.filter { $0.status == .pruned }.count
       let running = trials.filter { $0.status == .running }.count
+      let killed = trials.filter(\.writerGone).count
+      let failed = trials.filter { $0.status == .failed || $0.status == .diverged }.count
       var first =
         view.phase == .finished ? "finished" : (view.snapshot?.stopRequested == true ? "stopping" : "running")
-      first +=
-        " · \(done) done · \(pruned) pruned · \(running) running of \(view.snapshot?.plannedTrials ?? 0)"
+      if view.origin != nil { first = view.phase == .finished ? "ended" : "following" }
+      first += " · \(done) done · \(pruned) pruned · \(running - killed) running"
+      if killed > 0 { first += " · \(killed) killed" }
+      if failed > 0 { first += " · \(failed) failed" }
+      first += " of \(view.snapshot?.plannedTrials ?? 0)"
       if let best = view.snapshot?.bestTrial, let trial = trials.first(where: { $0.number == best }),
         let loss = trial.objective
       {
@@ -71,7 +80,11 @@ struct SearchScreen {
           first += " acc \(NumberFormat.fixed(accuracy, decimals: 3))"
         }
       }
-      lines = [(first, Style(bold: true)), (view.snapshot?.directory ?? "", Style(foreground: .dimText))]
+      var second = view.snapshot?.directory ?? ""
+      if view.origin != nil && view.phase != .finished {
+        second += "  (runs elsewhere: q leaves it running)"
+      }
+      lines = [(first, Style(bold: true)), (second, Style(foreground: .dimText))]
     }
     for (row, line) in lines.enumerated() where row < rect.height {
       buffer.put(TextFit.truncate(line.0, to: rect.width - 1), x: rect.x + 1, y: rect.y + row, style: line.1)
@@ -91,6 +104,12 @@ struct SearchScreen {
       },
       Column(title: "ep", width: 3, alignRight: true, sort: .epochs) { "\($0.validationLosses.count)" },
     ]
+    let nodes = SearchScreen.nodeLabels(state.search.trials)
+    if !nodes.isEmpty {
+      let nodeWidth = min(14, max(4, nodes.values.map(\.count).max() ?? 4))
+      columns.append(
+        Column(title: "node", width: nodeWidth, alignRight: false, sort: nil) { nodes[$0.number] ?? "-" })
+    }
     let keys = state.search.trials.first?.parameters.map(\.key) ?? []
     for key in keys {
       let heading = SearchScreen.parameterTitles[key] ?? (key, max(6, key.count))
@@ -107,6 +126,31 @@ struct SearchScreen {
         })
     }
     return columns
+  }
+
+  /// Where each trial ran, by trial number, for a search spread over machines: the host, and the
+  /// start of Ray's node id too where two nodes share a host (two raylets on one machine). Empty
+  /// when every trial ran on one host without a scheduler's node, as a local search does.
+  static func nodeLabels(_ trials: [SearchTrial]) -> [Int: String] {
+    let places = trials.map { trial -> (number: Int, host: String?, node: String?) in
+      let host = trial.summary?.writer?.host.split(separator: ".").first.map(String.init)
+      return (trial.number, host, trial.summary?.node)
+    }
+    let hosts = Set(places.compactMap(\.host))
+    let nodes = Set(places.compactMap(\.node))
+    guard !nodes.isEmpty || hosts.count > 1 else { return [:] }
+    // Hosts tell the nodes apart unless some host ran more than one node.
+    let pairs = Set(places.map { "\($0.host ?? "")|\($0.node ?? "")" })
+    let hostsSuffice = pairs.count == Set(places.map { $0.host ?? "" }).count
+    var labels: [Int: String] = [:]
+    for place in places {
+      let node = place.node.map { String($0.prefix(6)) }
+      labels[place.number] =
+        hostsSuffice
+        ? (place.host ?? node ?? "-")
+        : [place.host, node].compactMap { $0 }.joined(separator: "·")
+    }
+    return labels
   }
 
   /// A sampled value as the table shows it: numbers compact, lists without brackets, none as `-`.
@@ -160,7 +204,7 @@ struct SearchScreen {
       buffer.put(selected ? "›" : " ", x: rect.x + 1, y: y, style: base)
       Column.drawRow(trial, columns, into: &buffer, x: rect.x + 2, y: y, maxX: rect.maxX) { column in
         var style = base
-        if column.title == "status", !selected, trial.number != best {
+        if column.title == "status", !selected, trial.number != best || trial.writerGone {
           style.foreground = SearchScreen.statusRole(trial)
         }
         return style
@@ -173,11 +217,12 @@ struct SearchScreen {
   }
 
   static func statusRole(_ trial: SearchTrial) -> ColorRole {
+    if trial.writerGone { return .error }
     switch trial.status {
-    case .running: .good
-    case .completed, .earlyStopped: .text
-    case .pruned, .stopped, .interrupted: .dimText
-    default: .error
+    case .running: return .good
+    case .completed, .earlyStopped: return .text
+    case .pruned, .stopped, .interrupted: return .dimText
+    default: return .error
     }
   }
 
@@ -218,7 +263,12 @@ struct SearchScreen {
       return BrailleChart.PointMarker(x: Log10.of(lr), y: loss, symbol: symbol, role: role(trial))
     }
     guard let low = markers.map(\.x).min(), let high = markers.map(\.x).max() else {
-      buffer.put("no results yet", x: inner.x + 1, y: inner.y, style: Style(foreground: .dimText))
+      let hasRate = state.search.trials.contains { SearchView.learningRate($0) != nil }
+      let text =
+        state.search.trials.isEmpty || hasRate
+        ? "no results yet" : "no learning rate among the trials' settings"
+      buffer.put(
+        text, x: inner.x + 1, y: inner.y, style: Style(foreground: .dimText), maxWidth: inner.width - 1)
       return
     }
     BrailleChart(

@@ -54,7 +54,9 @@ public struct ConfigKey: Sendable, Hashable, Identifiable, CustomStringConvertib
     case .flag: return "true or false"
     case .integerList:
       return "a list of \(lengthPhrase) integers, each in \(range?.integerInterval ?? "")"
-    case .nameList: return "a list of layer group names like hidden1 or head"
+    case .nameList:
+      if let allowed = allowedNames { return "a list of \(allowed.joined(separator: ", "))" }
+      return "a list of layer group names like hidden1 or head"
     case .text: return "non-empty text"
     }
   }

@@ -84,13 +84,17 @@ extension ConfigKey {
       guard inRange, length?.contains(values.count) ?? true else { throw rangeError(shown) }
       return value
     case (.nameList, .names(let names)):
-      for name in names where !Self.isGroupName(name) {
+      for name in names where !(allowedNames?.contains(name) ?? Self.isGroupName(name)) {
         throw ConfigError(
           key: self.name, message: "\(self.name) must be \(constraint), got \(quotedForMessage(name))")
       }
       var seen: Set<String> = []
       for name in names where !seen.insert(name).inserted {
         throw ConfigError(key: self.name, message: "\(self.name) lists \(name) more than once")
+      }
+      if let length, !length.contains(names.count) {
+        throw ConfigError(
+          key: self.name, message: "\(self.name) must list at least \(length.lowerBound), got none")
       }
       return value
     default:
@@ -116,4 +120,7 @@ extension ConfigKey {
 
   /// `train_samples` also takes the word `all`, stored as `HyperParameters.allSamples`.
   var acceptsAll: Bool { name == "train_samples" }
+
+  /// The only names a name list may hold, when it is not a list of layer groups (`lora_targets`).
+  var allowedNames: [String]? { name == "lora_targets" ? LoRATarget.names : nil }
 }

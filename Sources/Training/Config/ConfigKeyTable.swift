@@ -5,8 +5,7 @@ extension ConfigKey {
     batchSize, epochs, optimizer, momentum, weightDecay, dropout, labelSmoothing, gradClip,
     schedule, warmupEpochs, minLRRatio, stepSize, gamma, earlyStoppingPatience, minDelta, monitor,
     frozen, unfreezeEvery, layerLRDecay, gradAccumSteps, evalEverySteps, maxSeqLen, pooling, normalize,
-    valTask, testTask,
-    classWeights,
+    valTask, testTask, classWeights, method, loraRank, loraAlpha, loraDropout, loraTargets,
   ]
 
   // Epoch-like counts share one generous cap so a typo such as 1e9 is caught, not run for a week.
@@ -158,4 +157,25 @@ extension ConfigKey {
     name: "class_weights", help: "balanced weighs each class's loss by its rarity; none weighs all alike",
     kind: .choice(["none", "balanced"]), range: nil, length: nil, increment: 0, abbreviation: "cw",
     binding: .text(\.classWeights))
+  public static let method = ConfigKey(
+    name: "method",
+    help: "text models: full (every weight trains) or lora (low-rank adapters train, base weights fixed)",
+    kind: .choice(["full", "lora"]), range: nil, length: nil, increment: 0, abbreviation: "meth",
+    binding: .text(\.method))
+  public static let loraRank = ConfigKey(
+    name: "lora_rank", help: "method lora: rank r of each adapter (A is r × in, B is out × r)",
+    kind: .count, range: .closed(1, 1024), length: nil, increment: 1, abbreviation: "r",
+    binding: .count(\.loraRank))
+  public static let loraAlpha = ConfigKey(
+    name: "lora_alpha", help: "method lora: the adapters' update is scaled by lora_alpha / lora_rank",
+    kind: .real, range: .openClosed(0, 10_000), length: nil, increment: 1, abbreviation: "la",
+    binding: .real(\.loraAlpha))
+  public static let loraDropout = ConfigKey(
+    name: "lora_dropout", help: "method lora: dropout on each adapter's input while training",
+    kind: .real, range: .closedOpen(0, 1), length: nil, increment: 0.05, abbreviation: "ldo",
+    binding: .real(\.loraDropout))
+  public static let loraTargets = ConfigKey(
+    name: "lora_targets", help: "method lora: the projections of every block that get adapters",
+    kind: .nameList, range: nil, length: 1...LoRATarget.allCases.count, increment: 0, abbreviation: "lt",
+    binding: .names(\.loraTargets))
 }

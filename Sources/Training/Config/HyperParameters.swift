@@ -58,6 +58,16 @@ public struct HyperParameters: Equatable, Sendable, Codable {
   public var testTask: String = "none"
   /// `balanced` weights each class's training loss by n / (classes · n_class); `none` weighs all alike.
   public var classWeights: String = "none"
+  /// Text models: `full` fine-tuning or `lora` (adapters train, the encoder's weights stay fixed).
+  public var method: String = "full"
+  /// LoRA: rank of each adapter.
+  public var loraRank: Int = 8
+  /// LoRA: the adapters' update is scaled by loraAlpha / loraRank.
+  public var loraAlpha: Double = 16
+  /// LoRA: dropout on each adapter's input.
+  public var loraDropout: Double = 0.1
+  /// LoRA: the projections of every block that get adapters, by PEFT's names (`LoRATarget`).
+  public var loraTargets: [String] = ["query", "value"]
 
   /// The `train_samples` value spelled `all`: every training candidate.
   public static let allSamples = Int.max

@@ -18,6 +18,11 @@ public struct ParameterTensor: Sendable, Equatable {
 /// Layers address their tensors by index into `tensors`. Optimizers walk the same layout, so moment
 /// buffers are flat too. A frozen group is marked here, and every consumer (backward, optimizer,
 /// clipping) asks `isTrainable` rather than keeping its own copy of the freeze state.
+///
+/// A tensor can also be *fixed* on its own, whatever its group's state: LoRA fixes every base weight
+/// while the adapters beside them in the same group train. Freezing is the user's per-group switch
+/// (the dashboard's Space, `frozen`, gradual unfreezing); fixing is the fine-tuning method's, set
+/// once when the model is built, and a fixed tensor never trains.
 public final class ParameterStore {
   public private(set) var tensors: [ParameterTensor] = []
   public var values: [Float] = []
@@ -25,6 +30,8 @@ public final class ParameterStore {
   /// Groups in model order, bottom (closest to the input) to top (`head`).
   public private(set) var groups: [String] = []
   private var frozenGroups: Set<String> = []
+  /// Per tensor (indexed like `tensors`): true when the fine-tuning method keeps it fixed.
+  public private(set) var fixed: [Bool] = []
   /// LR multiplier per group (discriminative fine-tuning); absent means 1.
   public var learningRateMultipliers: [String: Float] = [:]
 
@@ -38,6 +45,7 @@ public final class ParameterStore {
     precondition(!tensors.contains { $0.name == name }, "duplicate parameter name \(name)")
     let tensor = ParameterTensor(name: name, group: group, shape: shape, offset: values.count)
     tensors.append(tensor)
+    fixed.append(false)
     values.append(contentsOf: repeatElement(0, count: tensor.count))
     gradients.append(contentsOf: repeatElement(0, count: tensor.count))
     if !groups.contains(group) { groups.append(group) }
@@ -47,7 +55,20 @@ public final class ParameterStore {
   public func index(of name: String) -> Int? { tensors.firstIndex { $0.name == name } }
 
   public func isTrainable(group: String) -> Bool { !frozenGroups.contains(group) }
-  public func isTrainable(tensor index: Int) -> Bool { isTrainable(group: tensors[index].group) }
+  /// Whether tensor `index` gets gradients and updates: its group is not frozen and the tensor is
+  /// not fixed.
+  public func isTrainable(tensor index: Int) -> Bool {
+    !fixed[index] && isTrainable(group: tensors[index].group)
+  }
+
+  /// Fixes (or releases) one tensor independently of its group's freeze state.
+  public func setFixed(_ isFixed: Bool, tensor index: Int) { fixed[index] = isFixed }
+
+  /// Whether any tensor of `group` can train once the group is unfrozen (false for a group whose
+  /// tensors are all fixed, such as the embeddings of a LoRA run).
+  public func hasTrainableTensors(group: String) -> Bool {
+    tensors.indices.contains { tensors[$0].group == group && !fixed[$0] }
+  }
 
   public func setFrozen(_ frozen: Bool, group: String) {
     precondition(groups.contains(group), "unknown layer group \(group)")
@@ -93,13 +114,13 @@ public final class ParameterStore {
     norms.withUnsafeMutableBufferPointer { sums in
       for index in sums.indices { sums[index] = 0 }
       gradients.withUnsafeBufferPointer { grad in
-        for tensor in tensors {
+        for (index, tensor) in tensors.enumerated() {
           let squares = Elementwise.sumOfSquares(count: tensor.count, grad.baseAddress! + tensor.offset)
           // Groups are few (a handful), so a linear search beats hashing the name.
           let slot = groups.firstIndex(of: tensor.group)!
           sums[slot] += squares
           total += squares
-          if isTrainable(group: tensor.group) { trainable += squares }
+          if isTrainable(tensor: index) { trainable += squares }
         }
       }
       for index in sums.indices { sums[index] = sums[index].squareRoot() }
@@ -107,8 +128,15 @@ public final class ParameterStore {
     return (total.squareRoot(), trainable.squareRoot())
   }
 
-  /// Number of scalar parameters in a group.
+  /// Number of scalar parameters of a group that train when it is unfrozen: fixed tensors are left
+  /// out, so a LoRA run's blocks count their adapters, which is what the Layers panel shows.
   public func parameterCount(group: String) -> Int {
+    tensors.indices.lazy.filter { self.tensors[$0].group == group && !self.fixed[$0] }
+      .reduce(0) { $0 + self.tensors[$1].count }
+  }
+
+  /// Number of scalar parameters of a group, fixed ones included.
+  public func totalParameterCount(group: String) -> Int {
     tensors.lazy.filter { $0.group == group }.reduce(0) { $0 + $1.count }
   }
 }

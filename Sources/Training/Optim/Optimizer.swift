@@ -4,7 +4,7 @@ import Foundation
 /// AdamW with PyTorch semantics).
 ///
 /// Moment buffers are flat and share the store's layout, as in llm.c, so tensor `i`'s state lives at
-/// `store.tensors[i].range`. Frozen tensors are skipped entirely: their slice stays zero and their
+/// `store.tensors[i].range`. Frozen (and fixed) tensors are skipped entirely: their slice stays zero and their
 /// step count stays 0, so freezing costs no optimizer state and an unfrozen group starts fresh.
 public final class Optimizer {
   public let kind: OptimizerKind
@@ -46,7 +46,7 @@ public final class Optimizer {
     precondition(
       store.count == firstMoment.count && store.tensors.count == stepCounts.count,
       "the parameter store changed layout after the optimizer was built")
-    for (index, tensor) in store.tensors.enumerated() where store.isTrainable(group: tensor.group) {
+    for (index, tensor) in store.tensors.enumerated() where store.isTrainable(tensor: index) {
       stepCounts[index] += 1
       let lr = learningRate * store.learningRateMultiplier(group: tensor.group)
       switch kind {

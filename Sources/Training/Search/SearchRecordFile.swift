@@ -57,36 +57,40 @@ public enum SearchRecordFile {
 public enum SearchDirectoryScan {
   /// Every trial directory under `directory`, by trial number; the parameters are read from each
   /// run's `config.yaml` for the keys of `space`, the curve from its `metrics.csv`.
-  public static func trials(in directory: URL, space: SearchSpace) -> [SearchTrial] {
+  public static func trials(in directory: URL, space: SearchSpace?) -> [SearchTrial] {
     var cache = SearchDirectoryCache()
     return cache.trials(in: directory, space: space)
   }
 
-  /// The trial in `run`, nil for a directory that is not a trial of the search `id`.
-  static func trial(at run: URL, id: String, space: SearchSpace) -> SearchTrial? {
+  /// The trial in `run` without its curve (the cache reads `metrics.csv` as it grows), nil for a
+  /// directory that is not a trial of the search `id`. A trial of another trainer (or without a
+  /// `space`) has every key of its `config.yaml` as parameters.
+  static func trial(at run: URL, id: String, space: SearchSpace?) -> SearchTrial? {
     guard let summary = RunCatalog.readSummary(run), summary.search == id, let number = summary.trial
     else { return nil }
-    let settings = RunCatalog.readSettings(run)
     var assignment: [SampledValue] = []
     var parameters: [SearchParameter] = []
-    for dimension in space.dimensions {
-      let value = settings.map { $0[dimension.key] }
-      assignment.append(sampled(value, in: dimension))
-      parameters.append(
-        SearchParameter(
-          key: dimension.key.name,
-          value: value.map { dimension.text(of: sampled($0, in: dimension)) } ?? "?"))
+    if let space, summary.isTunetopRun {
+      let settings = RunCatalog.readSettings(run)
+      for dimension in space.dimensions {
+        let value = settings.map { $0[dimension.key] }
+        assignment.append(sampled(value, in: dimension))
+        parameters.append(
+          SearchParameter(
+            key: dimension.key.name,
+            value: value.map { dimension.text(of: sampled($0, in: dimension)) } ?? "?"))
+      }
+    } else {
+      for pair in ForeignConfig.read(path: run.appendingPathComponent("config.yaml").path) {
+        let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+        parameters.append(SearchParameter(key: parts[0], value: parts.count > 1 ? parts[1] : ""))
+      }
     }
     var trial = SearchTrial(
       number: number, assignment: assignment, parameters: parameters, status: summary.status)
     trial.directory = run.path
     trial.summary = summary
     trial.reason = summary.reason
-    // A trial's curve is per epoch, as its pruner compares trials; mid-epoch evaluations are left out.
-    if let rows = try? MetricsFile.read(run: run).filter({ $0.epoch > 0 && $0.isEpochEnd }) {
-      trial.validationLosses = rows.map(\.validationLoss)
-      trial.validationAccuracies = rows.map(\.validationAccuracy)
-    }
     return trial
   }
 
@@ -104,46 +108,5 @@ public enum SearchDirectoryScan {
       return .choice(index ?? 0)
     case .fixed: return .choice(0)
     }
-  }
-}
-
-/// Reads a search's trials again on every refresh, but re-reads a trial only when its
-/// `summary.json` or `metrics.csv` changed (size or modification time), so a refresh of a search of
-/// N trials with K running costs N `stat`s pairs and K reads, not N reads and YAML parses.
-public struct SearchDirectoryCache: Sendable {
-  private struct Entry: Sendable {
-    var stamp: [FileStamp?]
-    var trial: SearchTrial?
-  }
-  private var entries: [String: Entry] = [:]
-
-  public init() {}
-
-  public mutating func trials(in directory: URL, space: SearchSpace) -> [SearchTrial] {
-    let id = directory.lastPathComponent
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-    var trials: [SearchTrial] = []
-    var seen: [String: Entry] = [:]
-    for name in names {
-      let run = directory.appendingPathComponent(name)
-      let stamp = Self.stamp(run)
-      guard !stamp.isEmpty else { continue }  // not a directory with a summary (search.json, base.yaml)
-      let entry: Entry
-      if let cached = entries[name], cached.stamp == stamp {
-        entry = cached
-      } else {
-        entry = Entry(stamp: stamp, trial: SearchDirectoryScan.trial(at: run, id: id, space: space))
-      }
-      seen[name] = entry
-      if let trial = entry.trial { trials.append(trial) }
-    }
-    entries = seen
-    return trials.sorted { $0.number < $1.number }
-  }
-
-  /// The run's summary.json and metrics.csv as `stat` sees them; empty without a summary.
-  private static func stamp(_ run: URL) -> [FileStamp?] {
-    guard let summary = FileStamp(run.appendingPathComponent("summary.json")) else { return [] }
-    return [summary, FileStamp(run.appendingPathComponent("metrics.csv"))]
   }
 }

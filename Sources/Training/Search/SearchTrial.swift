@@ -16,6 +16,8 @@ public struct SearchTrial: Sendable, Equatable {
   public var summary: RunSummary?
   /// Why it ended early (pruning, divergence, a config the model rejects).
   public var reason: String?
+  /// Its summary still says running but the process writing it is gone (killed, its node lost).
+  public var writerGone = false
 
   /// Best validation loss, the quantity the search minimises; nil while running or without one.
   public var objective: Double? {

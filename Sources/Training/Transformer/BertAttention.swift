@@ -17,6 +17,8 @@ final class BertAttention {
   let norm: LayerNormParameters
   let probabilityDropout: DropoutMask
   let outputDropout: DropoutMask
+  /// LoRA adapters on query, key, value and the output projection (none in full fine-tuning).
+  let lora = LoRAAdapterSet()
 
   private var lengths: [Int] = []
   private var rows = 0
@@ -84,6 +86,9 @@ final class BertAttention {
     let probabilities = self.probabilities.reserve(sequences * heads * length * length)
     let context = self.context.reserve(rows * h)
     queryKeyValue.forward(rows: rows, x, qkv, p)
+    lora.forward(.query, rows: rows, x, qkv, outputStride: 3 * h, training: training, p)
+    lora.forward(.key, rows: rows, x, qkv + h, outputStride: 3 * h, training: training, p)
+    lora.forward(.value, rows: rows, x, qkv + 2 * h, outputStride: 3 * h, training: training, p)
 
     let scale = 1 / Float(d).squareRoot()
     let dropping = training && probabilityDropout.rate > 0
@@ -128,6 +133,7 @@ final class BertAttention {
     let y = output.reserve(rows * h)
     let sum = normalized.reserve(rows * h)
     outputProjection.forward(rows: rows, context, sum, p)
+    lora.forward(.attentionOutput, rows: rows, context, sum, outputStride: h, training: training, p)
     outputDropout.forward(count: rows * h, sum, training: training)
     for i in 0..<(rows * h) { sum[i] += x[i] }
     norm.forward(rows: rows, sum, normalized: sum, reciprocalStd: reciprocalStd.reserve(rows), y, p)
@@ -160,6 +166,7 @@ final class BertAttention {
     let dcontext = contextGradient.reserve(rows * h)
     outputProjection.backward(
       rows: rows, input: context.pointer, outputGradient: dprojection, inputGradient: dcontext, p)
+    lora.backward(.attentionOutput, dprojection, outputStride: h, inputGradient: dcontext, p)
 
     let stride3 = 3 * h
     let qkv = UnsafePointer(self.qkv.pointer)
@@ -226,6 +233,9 @@ final class BertAttention {
     let dx = needsInputGradient ? inputGradient.reserve(rows * h) : nil
     if let dx { dx.update(from: dsum, count: rows * h) }
     queryKeyValue.backward(rows: rows, input: x, outputGradient: dqkv, inputGradient: dx, accumulate: true, p)
+    lora.backward(.query, dqkv, outputStride: stride3, inputGradient: dx, p)
+    lora.backward(.key, dqkv + h, outputStride: stride3, inputGradient: dx, p)
+    lora.backward(.value, dqkv + 2 * h, outputStride: stride3, inputGradient: dx, p)
     return dx
   }
 }

@@ -1,8 +1,11 @@
 extension BertClassifier {
   /// Every parameter as a named tensor under its Hugging Face name, in store order, for writing a
   /// checkpoint that loads into `BertModel` with `strict=False` (the head as `classifier.*`).
+  /// A LoRA model writes only what trains: its adapters (PEFT's names, e.g.
+  /// `encoder.layer.0.attention.self.query.lora_A.weight`) and the head; the base weights are the
+  /// base model's, loaded before the checkpoint.
   public func checkpointTensors() -> [NamedTensor] {
-    store.tensors.indices.map { index in
+    store.tensors.indices.filter { !store.fixed[$0] }.map { index in
       let tensor = store.tensors[index]
       return NamedTensor(name: tensor.name, shape: tensor.shape, values: store.values(of: index))
     }
@@ -10,11 +13,14 @@ extension BertClassifier {
 
   /// Loads weights by Hugging Face name, with or without a `bert.` prefix (as
   /// `BertForSequenceClassification` saves them); every tensor of the groups not in `skipping`
-  /// must be present with the same shape. Nothing changes when any tensor is missing or misshapen.
+  /// must be present with the same shape, except a LoRA model's fixed base weights, which are
+  /// loaded when the file has them and else kept. Nothing changes when any tensor is missing or
+  /// misshapen.
   public func load(_ file: SafeTensorsFile, path: String, skipping groups: Set<String> = []) throws {
     let found = try store.tensors.indices.compactMap { index -> (Int, NamedTensor)? in
       let expected = store.tensors[index]
       if groups.contains(expected.group) { return nil }
+      if store.fixed[index], file[expected.name] == nil, file["bert." + expected.name] == nil { return nil }
       return (index, try BertClassifier.tensor(expected, in: file, path: path))
     }
     for (index, tensor) in found { store.setValues(tensor.values, of: index) }

@@ -14,6 +14,8 @@ public final class BertClassifier {
   public let pooling: BertPooling
   /// Group names bottom (closest to the input) to top (`head`).
   public let groupNames: [String]
+  /// The LoRA settings when the model fine-tunes by LoRA (`enableLoRA`), else nil: full fine-tuning.
+  public internal(set) var lora: LoRASettings?
 
   let embeddings: BertEmbeddings
   let attentions: [BertAttention]
@@ -38,11 +40,12 @@ public final class BertClassifier {
     didSet { for mask in dropouts { mask.rate = dropout } }
   }
 
-  /// State of each dropout generator, bottom to top, saved so a resumed run draws the same masks.
+  /// State of each dropout generator, bottom to top (then LoRA adapters' input dropouts, whose
+  /// rate is `lora_dropout`, not `dropout`), saved so a resumed run draws the same masks.
   public var dropoutRNGStates: [UInt64] {
-    get { dropouts.map(\.rng.state) }
+    get { (dropouts + loraDropouts).map(\.rng.state) }
     set {
-      let masks = dropouts
+      let masks = dropouts + loraDropouts
       precondition(newValue.count == masks.count, "\(newValue.count) states for \(masks.count) dropouts")
       for (mask, state) in zip(masks, newValue) { mask.rng.state = state }
     }
@@ -138,7 +141,11 @@ public final class BertClassifier {
     precondition(
       logitsGradient.rows == batch.count && logitsGradient.cols == classes,
       "logits gradient is \(logitsGradient.rows)×\(logitsGradient.cols), expected \(batch.count)×\(classes)")
-    guard let lowest = groupNames.firstIndex(where: { store.isTrainable(group: $0) }) else { return }
+    guard
+      let lowest = groupNames.firstIndex(where: {
+        store.isTrainable(group: $0) && store.hasTrainableTensors(group: $0)
+      })
+    else { return }
     logitsGradient.storage.withUnsafeBufferPointer { dlogits in
       store.values.withUnsafeBufferPointer { values in
         store.gradients.withUnsafeMutableBufferPointer { grads in
@@ -154,12 +161,16 @@ public final class BertClassifier {
     _ dlogits: UnsafePointer<Float>, lowest: Int, values: UnsafePointer<Float>,
     gradients: UnsafeMutablePointer<Float>
   ) {
-    // A frozen group gets no gradient pointer, so none of its layers can compute weight gradients.
-    func p(_ group: Int) -> ParameterPointers {
-      ParameterPointers(
-        values: values, gradients: store.isTrainable(group: groupNames[group]) ? gradients : nil)
-    }
+    // A frozen group gets no gradient pointer, so none of its layers can compute weight gradients;
+    // with LoRA a block's base weights get none either, only its adapters do.
     let headIndex = groupNames.count - 1
+    func p(_ group: Int) -> ParameterPointers {
+      let trainable = store.isTrainable(group: groupNames[group])
+      let baseTrains = trainable && (lora == nil || group == headIndex)
+      return ParameterPointers(
+        values: values, gradients: baseTrains ? gradients : nil,
+        adapterGradients: trainable ? gradients : nil)
+    }
     guard let fromHead = head.backward(dlogits, needsInputGradient: lowest < headIndex, p(headIndex)) else {
       return
     }

@@ -7,6 +7,8 @@ final class BertFeedForward {
   let outputDense: LinearParameters
   let norm: LayerNormParameters
   let dropout: DropoutMask
+  /// LoRA adapters on the two dense projections (none in full fine-tuning).
+  let lora = LoRAAdapterSet()
 
   private var rows = 0
   private var input: UnsafePointer<Float>?
@@ -45,9 +47,11 @@ final class BertFeedForward {
     let pre = preActivation.reserve(rows * i)
     let act = activation.reserve(rows * i)
     intermediate.forward(rows: rows, x, pre, p)
+    lora.forward(.intermediate, rows: rows, x, pre, outputStride: i, training: training, p)
     ExactGELU.forward(count: rows * i, pre, act)
     let sum = normalized.reserve(rows * h)
     outputDense.forward(rows: rows, act, sum, p)
+    lora.forward(.output, rows: rows, act, sum, outputStride: h, training: training, p)
     dropout.forward(count: rows * h, sum, training: training)
     for k in 0..<(rows * h) { sum[k] += x[k] }
     let y = output.reserve(rows * h)
@@ -69,10 +73,12 @@ final class BertFeedForward {
     let dact = activationGradient.reserve(rows * i)
     outputDense.backward(
       rows: rows, input: activation.pointer, outputGradient: ddense, inputGradient: dact, p)
+    lora.backward(.output, ddense, outputStride: h, inputGradient: dact, p)
     ExactGELU.backward(count: rows * i, input: preActivation.pointer, outputGradient: dact, dact)
     let dx = needsInputGradient ? inputGradient.reserve(rows * h) : nil
     if let dx { dx.update(from: dsum, count: rows * h) }
     intermediate.backward(rows: rows, input: x, outputGradient: dact, inputGradient: dx, accumulate: true, p)
+    lora.backward(.intermediate, dact, outputStride: i, inputGradient: dx, p)
     return dx
   }
 }

@@ -5,6 +5,9 @@ import Foundation
 struct ParameterPointers {
   let values: UnsafePointer<Float>
   let gradients: UnsafeMutablePointer<Float>?
+  /// Where LoRA adapters accumulate their gradients (the same buffer): separate from `gradients`
+  /// because a LoRA run trains the adapters while the base weights beside them get none.
+  var adapterGradients: UnsafeMutablePointer<Float>? = nil
 }
 
 /// A linear map y = x·Wᵀ + b whose weight `[out, in]` and bias live in a `ParameterStore`.

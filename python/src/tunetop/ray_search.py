@@ -87,7 +87,8 @@ def ray_node_id():
     try:
         import ray
 
-        return ray.get_runtime_context().get_node_id()
+        # Outside a Ray worker, asking for the runtime context would connect to (or wait for) a cluster.
+        return ray.get_runtime_context().get_node_id() if ray.is_initialized() else None
     except Exception:  # not inside Ray: the run just does not name a node
         return None
 
@@ -132,6 +133,29 @@ def validation_rows(path, offset):
     return rows, end
 
 
+# Run in the trial's child before it becomes `tunetop train`: Linux sends the child SIGTERM when the
+# process that started it dies, even by SIGKILL (Ray killing a trial's worker, an OOM kill), so the
+# run saves `last`, ends `interrupted` and its CPU goes back to Ray. PR_SET_PDEATHSIG outlives exec;
+# checking the parent afterwards covers a parent that died before the call. A separate interpreter
+# rather than `preexec_fn`, which may deadlock in a process with threads, as a Ray worker is.
+CHILD_LAUNCHER = """
+import ctypes, os, signal, sys
+if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM) != 0:
+    sys.exit("tunetop.ray_search: prctl(PR_SET_PDEATHSIG) failed: " + os.strerror(ctypes.get_errno()))
+if os.getppid() != int(sys.argv[1]):
+    sys.exit("tunetop.ray_search: the trial's process died before its tunetop train started")
+os.execvp(sys.argv[2], sys.argv[2:])
+"""
+
+
+def start_trial_process(command, stderr, cwd=None):
+    """Starts a trial's `tunetop train` tied to this process's life (on Linux), in a session of its
+    own so that a terminal's Ctrl-C reaches it only through the search, as `stop` or `prune`."""
+    if sys.platform.startswith("linux"):
+        command = [sys.executable, "-c", CHILD_LAUNCHER, str(os.getpid())] + list(command)
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, cwd=cwd, start_new_session=True)
+
+
 def make_trainable(tune):
     class TunetopTrial(tune.Trainable):
         """One trial: a `tunetop train` child process, one Ray Tune iteration per epoch."""
@@ -158,8 +182,7 @@ def make_trainable(tune):
                 if dimension["kind"] != "fixed":
                     command += ["--set", "%s=%s" % (dimension["key"], value_text(dimension, config[dimension["key"]]))]
             self.errors = tempfile.TemporaryFile()
-            self.child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=self.errors,
-                                          cwd=spec.get("cwd"), start_new_session=True)
+            self.child = start_trial_process(command, self.errors, cwd=spec.get("cwd"))
 
         def _find_run(self):
             if self.run_dir is not None:

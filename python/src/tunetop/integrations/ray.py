@@ -4,11 +4,14 @@
 
 Each reported result becomes a metrics.csv row (the metric as val_loss, `accuracy_metric` as val_accuracy);
 a trial that ends before `max_iterations` (Ray's scheduler stopped it) ends `pruned`, an erroring one `failed`.
+Each run's summary names the node the trial ran on (`node`: the `hostname` Ray puts in every result);
+search.json gets the planned trials at the start and `finished` at the experiment's end, so
+`tunetop watch` on the directory follows it live and knows when it ended.
 The callback runs in the driver, so the runs directory only has to be where the driver runs."""
 
 from ray.tune import Callback
 
-from .searches import create_search_directory, trial_run
+from .searches import create_search_directory, trial_run, update_search_record
 
 
 class TunetopLogger(Callback):
@@ -24,7 +27,9 @@ class TunetopLogger(Callback):
 
     def setup(self, **info):
         if self.directory is None:
-            self.directory = create_search_directory(self.runs, self.name, "ray")
+            planned = info.get("total_num_samples")
+            self.directory = create_search_directory(self.runs, self.name, "ray",
+                                                     planned_trials=planned if planned and planned > 0 else None)
 
     def on_trial_start(self, iteration, trials, trial, **info):
         self.setup()
@@ -38,6 +43,8 @@ class TunetopLogger(Callback):
         if run is None or self.metric not in result:
             return
         self._last[trial.trial_id] = result
+        if run.node is None and result.get("hostname"):
+            run.node = result["hostname"]  # written with the row's summary below
         run.evaluate(val_loss=result[self.metric],
                      val_accuracy=result.get(self.accuracy_metric) if self.accuracy_metric else None,
                      epoch=result.get("training_iteration"))
@@ -60,3 +67,7 @@ class TunetopLogger(Callback):
         if run is not None:
             error = getattr(trial, "error_file", None)
             run.finish("failed", "the trial raised an error" + (" (%s)" % error if error else ""))
+
+    def on_experiment_end(self, trials, **info):
+        if self.directory is not None:
+            update_search_record(self.directory, finished=True)
