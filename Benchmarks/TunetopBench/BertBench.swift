@@ -9,8 +9,10 @@ import Foundation
 import Training
 
 func runBert(arguments: [String]) {
-  if arguments.contains("--alloc") { return bertAllocationRow() }
   func value(_ flag: String) -> Int? { intOption(flag, in: arguments) }
+  // `--lora R`: LoRA on query and value at rank R (base weights fixed) instead of full fine-tuning.
+  let loraRank = value("--lora")
+  if arguments.contains("--alloc") { return bertAllocationRow(loraRank: loraRank) }
   let steps = value("--steps") ?? 6
   let batchSize = value("--batch") ?? 16
   let lengths = value("--seq").map { [$0] } ?? [64, 128]
@@ -19,6 +21,7 @@ func runBert(arguments: [String]) {
     vocabularySize: 30522, hiddenSize: 384, layers: value("--layers") ?? 6, heads: 12, intermediateSize: 1536,
     maxPositions: 512)
   let model = BertClassifier(config: config, classes: 2, pooling: .mean, seed: 3)
+  if let loraRank { model.enableLoRA(LoRASettings(rank: loraRank), seed: 5) }
   let optimizer = Optimizer(kind: .adamw, momentum: 0.9, weightDecay: 0.01, store: model.store)
   let loss = SoftmaxCrossEntropy()
   var rng = SplitMix64(seed: 4)
@@ -52,6 +55,7 @@ func runBert(arguments: [String]) {
       emit(
         json([
           ("bench", "bert-train"), ("impl", "tunetop"), ("model", "minilm-shape-L\(config.layers)-H384"),
+          ("method", loraRank.map { "lora-r\($0)" } ?? "full"),
           ("batch", batchSize), ("seq", length), ("threads", threads), ("steps", steps),
           ("seconds_per_step", perStep), ("samples_per_s", Double(batchSize) / perStep),
           // With one thread, samples per second of this thread's CPU time: on a loaded machine wall
@@ -66,10 +70,13 @@ func runBert(arguments: [String]) {
 
 /// `tunetop-bench bert --alloc`: heap allocations per warm encoder training step (should be 0),
 /// on a small config, with dropout, alternating a full and a shorter padded batch.
-func bertAllocationRow() {
+func bertAllocationRow(loraRank: Int? = nil) {
   let config = BertConfig(
     vocabularySize: 500, hiddenSize: 64, layers: 2, heads: 4, intermediateSize: 128, maxPositions: 64)
   let model = BertClassifier(config: config, classes: 3, pooling: .cls, seed: 1)
+  if let loraRank {
+    model.enableLoRA(LoRASettings(rank: loraRank, targets: LoRATarget.allCases), seed: 5)
+  }
   let optimizer = Optimizer(kind: .adamw, momentum: 0.9, weightDecay: 0.01, store: model.store)
   let loss = SoftmaxCrossEntropy()
   var rng = SplitMix64(seed: 2)
@@ -93,7 +100,8 @@ func bertAllocationRow() {
   let allocations = tt_allocation_count() - before
   emit(
     json([
-      ("bench", "alloc"), ("model", "bert-H64-L2"), ("batch", 8), ("dropout", 0.1), ("steps", steps),
+      ("bench", "alloc"), ("model", "bert-H64-L2"), ("method", loraRank.map { "lora-r\($0)" } ?? "full"),
+      ("batch", 8), ("dropout", 0.1), ("steps", steps),
       ("allocations", allocations), ("allocations_per_step", Double(allocations) / Double(steps)),
       ("counting", before >= 0 ? "glibc-interposed" : "unavailable"),
     ]))

@@ -8,7 +8,7 @@
 //   swift run -c release tunetop-bench memory
 //   swift run -c release tunetop-bench dashboard
 //   swift run -c release tunetop-bench tokenize --model DIR --corpus FILE
-//   swift run -c release tunetop-bench bert [--seq 64|128] [--threads 1|2] [--steps N]
+//   swift run -c release tunetop-bench bert [--seq 64|128] [--threads 1|2] [--steps N] [--lora R]
 //   swift run -c release tunetop-bench bert-export --model DIR --pooling mean|cls --out DIR --texts FILE
 //
 // Absolute numbers depend on the machine and its load, so every figure is put next to a reference
@@ -265,11 +265,13 @@ case "table-load":
   runTableLoad(arguments: Array(arguments.dropFirst()))
 case "predict-rows":
   runPredictRows(arguments: Array(arguments.dropFirst()))
+case "predict-file":
+  runPredictFile(arguments: Array(arguments.dropFirst()))
 case "bert-export":
   runBertExportParity(arguments: Array(arguments.dropFirst()))
 default:
   print(
-    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | bert [--seq L] [--threads T] [--steps N] [--batch B] | alloc | runs [--count N] | search [--trials N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path] | tokenize --model DIR --corpus FILE [--max-len N] [--rounds R] | table-load FILE [--library] | predict-rows [ROWS FEATURES CLASSES] | bert-export --model DIR --pooling mean|cls --out DIR --texts FILE [--lora-rank R]"
+    "usage: tunetop-bench gemm [samples] | gemm-shape m n k [n|t] [n|t] [threads] [samples] [beta] | train [--quick] [--rounds N] [--width W] [--batch B] [--no-builtin] | bert [--seq L] [--threads T] [--steps N] [--batch B] [--lora R] | alloc | runs [--count N] | search [--trials N] | memory | dashboard [--samples N] [--only frame|first-frame] [--binary path] | tokenize --model DIR --corpus FILE [--max-len N] [--rounds R] | table-load FILE [--library] | predict-rows [ROWS FEATURES CLASSES] | predict-file CHECKPOINT FILE | bert-export --model DIR --pooling mean|cls --out DIR --texts FILE [--lora-rank R]"
   )
   exit(2)
 }

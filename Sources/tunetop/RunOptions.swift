@@ -17,13 +17,10 @@ struct RunOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("Directory that holds run directories.", valueName: "dir"))
   var runs: String = "runs"
 
-  /// The settings from the config file and the overrides, validated.
+  /// The settings from the config file and the overrides, with the base model family's
+  /// recommended values for the keys neither sets (`ModelDefaults`), validated.
   func hyperParameters() throws -> HyperParameters {
-    var settings = HyperParameters()
-    if let config { settings = try HyperParameters.load(path: config) }
-    settings = try settings.applying(overrides: overrides)
-    try settings.validate()
-    return settings
+    try ModelDefaults.resolve(configPath: config, overrides: overrides)
   }
 
   var runsURL: URL { URL(fileURLWithPath: runs, isDirectory: true) }

@@ -70,7 +70,7 @@ struct TrainCommand: ParsableCommand {
     let epochs = resolved.epochs
     let path = directory.url.path
     if let parent { print("forking \(parent.run) from epoch \(parent.epoch)") }
-    if let report = prepared.tableReport { print(report.startLines) }
+    if let lines = prepared.startLines { print(lines) }
     let trainer = Trainer(
       prepared, directory: directory,
       hooks: {

@@ -40,17 +40,45 @@ private func randomRows(_ rows: Int, _ cols: Int, seed: UInt64) -> Matrix {
     (inputs: 7, hidden: [13], classes: 3, rows: 5),  // a batch smaller than a chunk
     (inputs: 3, hidden: [], classes: 2, rows: 257),  // the head alone; one row past a chunk
     (inputs: 65, hidden: [33, 17, 9], classes: 11, rows: 2 * MLPInference.chunkRows + 3),
+    // Thin-kernel panels: 200 outputs are three full 64-column panels and an 8-wide one; 48 and 33
+    // classes make the softmax span three vectors of one panel; 70 classes span two panels, so the
+    // softmax runs after the tiles; 16 is exactly one vector; a single input.
+    (inputs: 1, hidden: [200, 48], classes: 33, rows: 301),
+    (inputs: 30, hidden: [16], classes: 70, rows: 2 * 24 + 5),
+    (inputs: 64, hidden: [64], classes: 16, rows: MLPInference.chunkRows),
   ])
 func inferenceMatchesTheEvaluationForward(inputs: Int, hidden: [Int], classes: Int, rows: Int) {
   let model = randomModel(inputs: inputs, hidden: hidden, classes: classes, seed: UInt64(inputs * 31 + rows))
   let x = randomRows(rows, inputs, seed: UInt64(rows))
   let expected = referenceProbabilities(model, x)
-  let inference = MLPInference(model)
-  for threads in [1, 2, 3] {
-    let got = inference.probabilities(inputs: x, threads: threads)
-    #expect(got.rows == rows && got.cols == classes)
-    let worst = zip(got.storage, expected.storage).map { abs($0 - $1) }.max() ?? 0
-    #expect(worst < 1e-6, "threads \(threads): largest difference \(worst)")
+  for kernel in [MLPInference.Kernel.thin, .gemm] {
+    let inference = MLPInference(model, kernel: kernel)
+    for threads in [1, 2, 3] {
+      let got = inference.probabilities(inputs: x, threads: threads)
+      #expect(got.rows == rows && got.cols == classes)
+      let worst = zip(got.storage, expected.storage).map { abs($0 - $1) }.max() ?? 0
+      #expect(worst < 1e-6, "\(inference.kernel), threads \(threads): largest difference \(worst)")
+      let sums = (0..<rows).map { row in got.storage[(row * classes)..<((row + 1) * classes)].reduce(0, +) }
+      #expect(
+        sums.allSatisfy { abs($0 - 1) < 1e-5 }, "\(inference.kernel): a row's probabilities do not sum to 1")
+    }
+  }
+}
+
+/// The thin kernel's softmax on logits far apart (a class certain, others ~e^-80) and equal: no
+/// NaN, no overflow, the certain class at 1 and ties split evenly.
+@Test func thinKernelSoftmaxHandlesExtremeLogits() {
+  let model = MLP(inputSize: 2, hiddenSizes: [], classes: 3, dropout: 0, seed: 1)
+  let weight = model.store.tensors.firstIndex { $0.name.hasSuffix(".weight") }!
+  let bias = model.store.tensors.firstIndex { $0.name.hasSuffix(".bias") }!
+  model.store.setValues([40, 0, -40, 0, 0, 0], of: weight)
+  model.store.setValues([0, 0, 0], of: bias)
+  let x = Matrix(rows: 2, cols: 2, storage: [1, 0, 0, 1])
+  for kernel in [MLPInference.Kernel.thin, .gemm] {
+    let got = MLPInference(model, kernel: kernel).probabilities(inputs: x)
+    #expect(got.storage.allSatisfy { $0.isFinite }, "\(kernel)")
+    #expect(abs(got.storage[0] - 1) < 1e-6 && got.storage[1] < 1e-30, "\(kernel): \(got.storage)")
+    #expect(got.storage[3...5].allSatisfy { abs($0 - 1.0 / 3) < 1e-6 }, "\(kernel): \(got.storage)")
   }
 }
 

@@ -131,11 +131,12 @@ private func trainedRun(_ scratch: ScratchDirectory, extra: [String] = []) throw
 
 @Test func probabilitiesAreWrittenWithSixDecimals() {
   var buffer: [UInt8] = []
-  for value: Float in [0, 1, 0.5, 0.000123, 0.9999999, 0.25] {
+  for value: Float in [0, 1, 0.5, 0.000123, 0.9999999, 0.25, 0.123456, 0.000001, 0.0000004, 0.010203, 0.1] {
     PredictionWriter.appendProbability(value, to: &buffer)
     buffer.append(UInt8(ascii: " "))
   }
-  #expect(String(decoding: buffer, as: UTF8.self) == "0 1 0.5 0.000123 1 0.25 ")
+  #expect(
+    String(decoding: buffer, as: UTF8.self) == "0 1 0.5 0.000123 1 0.25 0.123456 0.000001 0 0.010203 0.1 ")
   #expect(PredictionWriter.quoted("a,b") == "\"a,b\"")
   #expect(PredictionWriter.quoted("say \"hi\"") == "\"say \"\"hi\"\"\"")
 }

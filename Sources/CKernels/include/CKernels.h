@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "ThinDense.h"  // inference kernels for thin dense layers (tunetop predict)
+
 // Micro-kernel tile: every call computes a TT_MR x TT_NR block of C.
 #define TT_MR 6
 #define TT_NR 16

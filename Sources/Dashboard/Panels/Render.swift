@@ -113,7 +113,8 @@ func statusBar(_ state: DashboardState) -> StatusBar {
     state: state.runState, epoch: last?.epoch ?? epochs.last?.epoch,
     totalEpochs: run == nil ? nil : totalEpochs,
     step: last?.step, samplesPerSecond: active ? last?.samplesPerSecond : run?.summary?.samplesPerSecond,
-    etaSeconds: eta, bestValidationLoss: best?.validationLoss,
+    tokensPerSecond: active ? last?.tokensPerSecond : nil, etaSeconds: eta,
+    bestValidationLoss: best?.validationLoss,
     bestValidationAccuracy: best?.validationAccuracy,
     keyHints: hints, alert: run?.overfittingOnset.map { "⚠ overfit ep \(EpochPosition.text($0))" })
 }

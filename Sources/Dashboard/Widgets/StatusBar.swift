@@ -40,6 +40,8 @@ public struct StatusBar: Sendable {
   public var totalEpochs: Int?
   public var step: Int?
   public var samplesPerSecond: Double?
+  /// Real (non-padding) tokens per second of a text run; nil for feature rows.
+  public var tokensPerSecond: Double?
   public var etaSeconds: Double?
   public var bestValidationLoss: Double?
   public var bestValidationAccuracy: Double?
@@ -49,7 +51,8 @@ public struct StatusBar: Sendable {
 
   public init(
     state: RunState, epoch: Int? = nil, totalEpochs: Int? = nil, step: Int? = nil,
-    samplesPerSecond: Double? = nil, etaSeconds: Double? = nil, bestValidationLoss: Double? = nil,
+    samplesPerSecond: Double? = nil, tokensPerSecond: Double? = nil, etaSeconds: Double? = nil,
+    bestValidationLoss: Double? = nil,
     bestValidationAccuracy: Double? = nil, keyHints: [KeyHint] = [], alert: String? = nil
   ) {
     self.alert = alert
@@ -58,6 +61,7 @@ public struct StatusBar: Sendable {
     self.totalEpochs = totalEpochs
     self.step = step
     self.samplesPerSecond = samplesPerSecond
+    self.tokensPerSecond = tokensPerSecond
     self.etaSeconds = etaSeconds
     self.bestValidationLoss = bestValidationLoss
     self.bestValidationAccuracy = bestValidationAccuracy
@@ -91,6 +95,10 @@ public struct StatusBar: Sendable {
     if let step { segments.append(Segment(text: "step \(step)", style: plain, priority: 30)) }
     if let samplesPerSecond {
       segments.append(Segment(text: NumberFormat.rate(samplesPerSecond), style: plain, priority: 20))
+    }
+    if let tokensPerSecond {
+      segments.append(
+        Segment(text: NumberFormat.compact(tokensPerSecond) + " tok/s", style: plain, priority: 19))
     }
     if state == .running || state == .paused {
       segments.append(Segment(text: "ETA " + NumberFormat.duration(etaSeconds), style: plain, priority: 70))

@@ -10,7 +10,9 @@ extension HyperParameters {
   /// Only the key's own range is checked; call `validate()` afterwards for the checks that span
   /// keys (warmup_epochs < epochs), which a half-finished edit of several keys could not yet meet.
   public mutating func set(_ key: ConfigKey, from text: String) throws(ConfigError) {
+    let previousFamily = key == .baseModel ? ModelFamily(baseModel: baseModel) : nil
     self[key] = try key.parse(text)
+    if let previousFamily { switchModelDefaults(from: previousFamily) }
     if key == .task {
       // Typing a file's path in the form takes all its rows, as a config file would; going back
       // to a built-in task brings back its default.

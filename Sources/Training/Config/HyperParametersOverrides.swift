@@ -5,6 +5,19 @@ extension HyperParameters {
   /// A copy with each `key=value` applied in order (later ones win), then validated as a whole.
   /// Lists are comma-separated (`frozen=hidden1,hidden2`) and an empty value is the empty list.
   public func applying(overrides: [String]) throws(ConfigError) -> HyperParameters {
+    let result = try applyingUnchecked(overrides: overrides).settings
+    do {
+      try result.validate()
+    } catch {
+      throw error.located("--set")
+    }
+    return result
+  }
+
+  /// `applying(overrides:)` without the final cross-key validation, with the names of the keys set.
+  func applyingUnchecked(overrides: [String]) throws(ConfigError) -> (
+    settings: HyperParameters, keys: Set<String>
+  ) {
     let place = "--set"
     var result = self
     var explicit = Set<String>()
@@ -27,12 +40,7 @@ extension HyperParameters {
       explicit.insert(key.name)
     }
     result.applyTaskDefaults(explicit: explicit)
-    do {
-      try result.validate()
-    } catch {
-      throw error.located(place)
-    }
-    return result
+    return (result, explicit)
   }
 }
 

@@ -18,6 +18,34 @@ public enum ModelFactory {
   ) throws -> Built {
     try MLPFactory.make(&hyperParameters, train: train, validation: validation, test: test)
   }
+
+  /// The family of model a run trains, from `base_model`, checked against the kind of task: a text
+  /// task needs a BERT-family encoder and an encoder needs a text task. Throws naming `base_model`.
+  public static func family(for hyperParameters: HyperParameters) throws -> ModelFamily {
+    let family = ModelFamily(baseModel: hyperParameters.baseModel)
+    let text = TextTask.isText(hyperParameters.task)
+    switch (family, text) {
+    case (.mlp, true):
+      throw ConfigError(
+        key: ConfigKey.baseModel.name,
+        message:
+          "task \(hyperParameters.task) is a text task, which needs a BERT-family encoder; set base_model to minilm or the path of a Hugging Face model folder (got \(hyperParameters.baseModel), an MLP)"
+      )
+    case (.bert, false):
+      throw ConfigError(
+        key: ConfigKey.baseModel.name,
+        message:
+          "base_model \(hyperParameters.baseModel) is a BERT text encoder, but task \(hyperParameters.task) is not a text task; use wordnet-nouns or a CSV/JSONL file with a text column, or base_model builtin or none for a numeric table"
+      )
+    default:
+      return family
+    }
+  }
+
+  /// The BERT classifier of a text run, from its resolved base, sized for the task's classes.
+  static func make(_ hyperParameters: HyperParameters, text task: TextTask, base: BertBase) throws -> Built {
+    try BertFactory.make(hyperParameters, base: base, task: task)
+  }
 }
 
 /// Builds an MLP from `base_model` (`builtin`, `none`, or a safetensors file laid out as

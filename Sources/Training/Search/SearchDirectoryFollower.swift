@@ -249,7 +249,7 @@ public struct SearchDirectoryCache: Sendable {
     entry.metricsStamp = stamp
     let lines = AppendedLines(url: url, offset: entry.metricsOffset)
     for line in lines.read() {
-      // A trial's curve is per epoch, as its pruner compares trials: mid-epoch evaluations are left out.
+      // A trial's curve is per epoch, as its pruner compares trials; mid-epoch evaluations are left out.
       guard let row = entry.metricsParser.parse(Substring(line)), row.epoch > 0, row.isEpochEnd else {
         continue
       }

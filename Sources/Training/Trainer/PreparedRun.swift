@@ -23,6 +23,19 @@ public final class PreparedRun {
   public internal(set) var tableReport: TableReport?
   /// Per-class weights of the training loss (`class_weights: balanced`).
   public internal(set) var classWeights: [Float]?
+  /// A text task's classes, token counts and the tokenizer's settings; nil for feature rows.
+  public internal(set) var textTask: TextTask?
+  /// What every checkpoint of a text run carries to rebuild its model and inputs; nil otherwise.
+  public internal(set) var bertInfo: BertCheckpointInfo?
+
+  /// The task's class names when it has them (a CSV table's or a text task's), else nil.
+  public var classNames: ClassLabels? { textTask?.classes ?? preprocessing?.classes }
+
+  /// Metadata written into every checkpoint besides format, epoch and step: how inputs are made.
+  public var checkpointMetadata: [String: String] { bertInfo?.metadata ?? preprocessing?.metadata ?? [:] }
+
+  /// What `tunetop train` prints before the run starts: classes per split and how inputs are made.
+  public var startLines: String? { textTask?.startLines ?? tableReport?.startLines }
 
   init(
     hyperParameters: HyperParameters, train: any LabeledSamples, validation: any LabeledSamples,
@@ -45,6 +58,7 @@ public final class PreparedRun {
   ) throws -> PreparedRun {
     var hyperParameters = settings
     try hyperParameters.validate()
+    if try ModelFactory.family(for: hyperParameters) == .bert { return try prepareText(hyperParameters) }
     var table: TableTask? = nil
     let splits: (train: Dataset, validation: Dataset, test: Dataset)
     if let variant = DigitsVariant(task: hyperParameters.task) {
@@ -80,6 +94,44 @@ public final class PreparedRun {
     prepared.preprocessing = table?.preprocessing
     prepared.tableReport = table?.report
     prepared.classWeights = table?.classWeights
+    return prepared
+  }
+
+  /// A text task on a BERT-family encoder: the base's tokenizer reads the texts, truncated to
+  /// `max_seq_len`, which must fit the encoder's positions.
+  private static func prepareText(_ settings: HyperParameters) throws -> PreparedRun {
+    let hyperParameters = settings
+    let base = try BertBase.open(hyperParameters.baseModel)
+    guard hyperParameters.maxSeqLen <= base.config.maxPositions else {
+      throw ConfigError(
+        key: ConfigKey.maxSeqLen.name,
+        message:
+          "max_seq_len is \(hyperParameters.maxSeqLen) but \(base.description) has \(base.config.maxPositions) positions (max_position_embeddings); set max_seq_len to at most \(base.config.maxPositions)"
+      )
+    }
+    let task = try TextTask.load(
+      hyperParameters, tokenizer: base.tokenizer,
+      baseClasses: base.keptClasses(resetHead: hyperParameters.resetHead))
+    guard hyperParameters.batchSize <= task.train.count else {
+      throw ConfigError(
+        key: ConfigKey.batchSize.name,
+        message:
+          "batch_size (\(hyperParameters.batchSize)) must be at most the number of training samples (\(task.train.count)); lower batch_size or raise train_samples"
+      )
+    }
+    let built = try ModelFactory.make(hyperParameters, text: task, base: base)
+    for split in [task.train, task.validation, task.test] { try built.model.checkInputs(split) }
+    try hyperParameters.validate(groups: built.model.groupNames)
+    let prepared = PreparedRun(
+      hyperParameters: hyperParameters, train: task.train, validation: task.validation, test: task.test,
+      model: built.model, baseDescription: built.baseDescription)
+    prepared.textTask = task
+    prepared.tableReport = task.report
+    prepared.classWeights = task.classWeights
+    prepared.bertInfo = BertCheckpointInfo(
+      configJSON: base.configJSON, tokenizerFolder: base.tokenizerFolder,
+      pooling: BertPooling(rawValue: hyperParameters.pooling) ?? .mean, maxSeqLen: hyperParameters.maxSeqLen,
+      classes: task.classes)
     return prepared
   }
 

@@ -60,10 +60,12 @@ public struct StepMetrics: Sendable, Equatable {
   /// Each layer group's gradient norm before clipping.
   public var gradientNorms: GroupNorms
   public var samplesPerSecond: Double
+  /// Real (non-padding) tokens trained on per second, for text runs; nil for feature rows.
+  public var tokensPerSecond: Double?
 
   public init(
     step: Int, epoch: Int, loss: Double, accuracy: Double, learningRate: Double, gradientNorm: Double,
-    gradientNorms: GroupNorms, samplesPerSecond: Double
+    gradientNorms: GroupNorms, samplesPerSecond: Double, tokensPerSecond: Double? = nil
   ) {
     self.step = step
     self.epoch = epoch
@@ -73,6 +75,7 @@ public struct StepMetrics: Sendable, Equatable {
     self.gradientNorm = gradientNorm
     self.gradientNorms = gradientNorms
     self.samplesPerSecond = samplesPerSecond
+    self.tokensPerSecond = tokensPerSecond
   }
 }
 

@@ -42,8 +42,11 @@ final class TrainingSession {
   private var groupNormValues: [Double] = []
   /// Reused from step to step: the event gets a copy that holds the norms inline.
   private var groupNorms = GroupNorms()
-  private var recentThroughput: (time: ContinuousClock.Instant, samples: Int)
+  private var recentThroughput: (time: ContinuousClock.Instant, samples: Int, tokens: Int)
   private var lastThroughput = 0.0
+  /// Real tokens trained on in this session (text runs), for tokens/s; nil for feature rows.
+  private var tokensSeen: Int?
+  private var lastTokenThroughput: Double?
   private var progress = EpochProgress()
   private var testAccuracy: Double?
   /// Wall time of earlier sessions of this run, when it was resumed.
@@ -75,7 +78,7 @@ final class TrainingSession {
     schedule = LearningRateSchedule(hp, stepsPerEpoch: stepsPerEpoch)
     earlyStopping = EarlyStopping(patience: hp.earlyStoppingPatience, minDelta: hp.minDelta)
     // A table's class names when it has them; the head's width decides how many there are.
-    if let names = prepared.preprocessing?.classes, names.count == prepared.model.classes {
+    if let names = prepared.classNames, names.count == prepared.model.classes {
       classLabels = names
     } else {
       classLabels = ClassLabels.numbered(prepared.model.classes)
@@ -87,7 +90,7 @@ final class TrainingSession {
     lossFunction = SoftmaxCrossEntropy(labelSmoothing: Float(hp.labelSmoothing))
     lossFunction.classWeights = prepared.classWeights
     startTime = clock.now
-    recentThroughput = (startTime, 0)
+    recentThroughput = (startTime, 0, 0)
     resumed = state != nil
     model.applyLayerLearningRateDecay(hyperParameters.layerLRDecay)
     if let state { try restore(state) }
@@ -139,7 +142,7 @@ final class TrainingSession {
   /// Trains until the epochs run out, early stopping fires, the loss diverges or a command stops it.
   func run() -> RunSummary {
     startTime = clock.now
-    recentThroughput = (startTime, 0)
+    recentThroughput = (startTime, samplesSeen, tokensSeen ?? 0)
     let store = model.store
     if !resumed {
       for group in unfreezePlan.frozenGroups(atEpoch: 1) { store.setFrozen(true, group: group) }
@@ -238,6 +241,7 @@ final class TrainingSession {
         let end = min(stepEnd, start + batchSize)
         let batch = order[start..<end]
         train.gatherLabels(batch, into: &batchLabels)
+        if let tokens = train.tokenCount(at: batch) { tokensSeen = (tokensSeen ?? 0) + tokens }
         let logits = model.forward(train, indices: batch, training: true)
         let result = lossFunction.lossAndGradient(
           logits: logits, labels: batchLabels, gradientScale: Double(end - start) / Double(count))
@@ -276,7 +280,8 @@ final class TrainingSession {
       let metrics = StepMetrics(
         step: step, epoch: epoch, loss: stepLoss,
         accuracy: Double(correct) / Double(count), learningRate: learningRate,
-        gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput())
+        gradientNorm: norm, gradientNorms: groupNorms, samplesPerSecond: currentThroughput(),
+        tokensPerSecond: lastTokenThroughput)
       publish(.step(metrics))
       try liveFiles?.recordStep(metrics, correct: correct, count: count)
       if isMidEpochEvaluationDue {
@@ -292,12 +297,15 @@ final class TrainingSession {
   private func currentThroughput() -> Double {
     let now = clock.now
     let elapsed = seconds(now - recentThroughput.time)
+    let tokens = tokensSeen ?? 0
     if elapsed >= 1 {
       let rate = Double(samplesSeen - recentThroughput.samples) / elapsed
-      recentThroughput = (now, samplesSeen)
+      if tokensSeen != nil { lastTokenThroughput = Double(tokens - recentThroughput.tokens) / elapsed }
+      recentThroughput = (now, samplesSeen, tokens)
       lastThroughput = rate
     } else if lastThroughput == 0, elapsed > 0.05 {
       lastThroughput = Double(samplesSeen - recentThroughput.samples) / elapsed
+      if tokensSeen != nil { lastTokenThroughput = Double(tokens - recentThroughput.tokens) / elapsed }
     }
     return lastThroughput
   }
@@ -426,7 +434,7 @@ final class TrainingSession {
       metadata: [
         "format": model.checkpointFormat, "epoch": position ?? String(epoch), "step": String(step),
         "frozen": model.groupNames.filter { !model.store.isTrainable(group: $0) }.joined(separator: ","),
-      ].merging(prepared.preprocessing?.metadata ?? [:]) { kept, _ in kept }, best: best)
+      ].merging(prepared.checkpointMetadata) { kept, _ in kept }, best: best)
   }
 
   // MARK: - Control

@@ -17,6 +17,7 @@ extension BertClassifier {
   /// loaded when the file has them and else kept. Nothing changes when any tensor is missing or
   /// misshapen.
   public func load(_ file: SafeTensorsFile, path: String, skipping groups: Set<String> = []) throws {
+    try ModelCheckpointFormat.check(file, path: path, kind: "bert")
     let found = try store.tensors.indices.compactMap { index -> (Int, NamedTensor)? in
       let expected = store.tensors[index]
       if groups.contains(expected.group) { return nil }

@@ -24,6 +24,8 @@ public final class BertClassifier {
   private var logits = Matrix(rows: 0, cols: 0)
   private var lastBatch: TokenBatch?
   private var lastHidden: UnsafeMutablePointer<Float>?
+  /// Where `forward(_:indices:training:)` pads a batch of tokenized texts.
+  let reusedBatches = ReusedTokenBatches()
 
   /// Every dropout of the model, bottom to top: embeddings, then per block the attention
   /// probabilities, the attention output and the feed-forward output, then the head.

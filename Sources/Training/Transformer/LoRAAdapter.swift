@@ -20,6 +20,18 @@ public enum LoRATarget: String, CaseIterable, Sendable {
 
   /// Every valid `lora_targets` name, in table order, for messages.
   public static let names: [String] = allCases.map(\.rawValue)
+
+  /// Position in `allCases`, without building that array (a training step allocates nothing).
+  var slot: Int {
+    switch self {
+    case .query: 0
+    case .key: 1
+    case .value: 2
+    case .attentionOutput: 3
+    case .intermediate: 4
+    case .output: 5
+    }
+  }
 }
 
 /// The LoRA settings of a run (`method: lora`): rank r, alpha (the update is scaled by alpha / r),
@@ -176,8 +188,8 @@ final class LoRAAdapterSet {
   private var adapters: [LoRAAdapter?] = Array(repeating: nil, count: LoRATarget.allCases.count)
 
   subscript(target: LoRATarget) -> LoRAAdapter? {
-    get { adapters[LoRATarget.allCases.firstIndex(of: target)!] }
-    set { adapters[LoRATarget.allCases.firstIndex(of: target)!] = newValue }
+    get { adapters[target.slot] }
+    set { adapters[target.slot] = newValue }
   }
 
   /// Adapters present, in target order.

@@ -46,3 +46,26 @@ public struct TokenBatch: Equatable, Sendable {
   /// Total positions, padding included: the rows of every activation matrix.
   public var positions: Int { count * length }
 }
+
+extension TokenBatch {
+  /// Pads the sequences of `texts` at `indices` with `padding` to the longest of them, in place:
+  /// once the buffers have grown to a batch's size, refilling allocates nothing (as long as no
+  /// other copy of this batch shares them).
+  public mutating func fill(with texts: TokenizedTexts, indices: ArraySlice<Int>, padding: Int32) {
+    precondition(!indices.isEmpty, "a token batch needs at least one sequence")
+    var longest = 0
+    for index in indices { longest = max(longest, texts.length(index)) }
+    precondition(longest > 0, "sequences must be non-empty")
+    count = indices.count
+    length = longest
+    tokenTypes = nil
+    tokens.removeAll(keepingCapacity: true)
+    lengths.removeAll(keepingCapacity: true)
+    for index in indices {
+      let sequence = texts.sequence(index)
+      tokens.append(contentsOf: sequence)
+      for _ in sequence.count..<longest { tokens.append(padding) }
+      lengths.append(sequence.count)
+    }
+  }
+}
