@@ -1,12 +1,32 @@
 // `tunetop-bench bert`: samples/s of a full training step of the BERT encoder at MiniLM's shapes
 // (hidden 384, 6 blocks, 12 heads, intermediate 1536, vocabulary 30522), batch 16, sequence 64 and
 // 128: zero gradients, forward with dropout 0.1, softmax cross-entropy, backward, AdamW over every
-// parameter. The model is random (built in Swift); speed does not depend on the weights.
-// Benchmarks/peer_bert_pytorch.py times transformers' BertModel with the same config and step.
+// trainable parameter. `--frozen N` freezes the embeddings and the N lowest blocks (the issue's
+// third row: N = 4). The model is random (built in Swift); speed does not depend on the weights.
+// Benchmarks/peer_bert_pytorch.py times transformers' BertModel with the same config and step, and
+// Benchmarks/bert_compare.sh runs both side by side.
+//
+// Each row reports wall time and the process's CPU time (every thread, as the peer reports), the
+// median time of each phase (forward, backward, optimizer), the process's peak RSS so far, and for
+// a frozen row the frozen groups' gradient norm (0 when their backward was skipped).
 
 import AllocCounter
 import Foundation
 import Training
+
+/// CPU time of every thread of this process (user + system), in seconds.
+func processCPUSeconds() -> Double {
+  var time = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+  return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// The process's peak resident set size so far, in MB (Linux reports ru_maxrss in KB).
+func peakResidentMegabytes() -> Double {
+  var usage = rusage()
+  getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+  return Double(usage.ru_maxrss) / 1024
+}
 
 func runBert(arguments: [String]) {
   func value(_ flag: String) -> Int? { intOption(flag, in: arguments) }
@@ -17,11 +37,14 @@ func runBert(arguments: [String]) {
   let batchSize = value("--batch") ?? 16
   let lengths = value("--seq").map { [$0] } ?? [64, 128]
   let threadCounts = value("--threads").map { [$0] } ?? [1, 2]
+  let frozenBlocks = value("--frozen") ?? 0
   let config = BertConfig(
     vocabularySize: 30522, hiddenSize: 384, layers: value("--layers") ?? 6, heads: 12, intermediateSize: 1536,
     maxPositions: 512)
   let model = BertClassifier(config: config, classes: 2, pooling: .mean, seed: 3)
   if let loraRank { model.enableLoRA(LoRASettings(rank: loraRank), seed: 5) }
+  let frozenGroups = frozenBlocks > 0 ? Array(model.groupNames.prefix(1 + frozenBlocks)) : []
+  for group in frozenGroups { model.store.setFrozen(true, group: group) }
   let optimizer = Optimizer(kind: .adamw, momentum: 0.9, weightDecay: 0.01, store: model.store)
   let loss = SoftmaxCrossEntropy()
   var rng = SplitMix64(seed: 4)
@@ -31,41 +54,57 @@ func runBert(arguments: [String]) {
       lengths: Array(repeating: length, count: batchSize), length: length)
     let labels = (0..<batchSize).map { _ in Int(rng.next() % 2) }
     for threads in threadCounts {
-      setGEMMAllowsSecondThread(threads == 2)
+      setTrainingThreads(threads)
+      var phases: [[Double]] = [[], [], []]
       func step() -> Double {
         model.store.zeroGradients()
+        let t0 = now()
         let logits = model.forward(batch, training: true)
         let result = loss.lossAndGradient(logits: logits, labels: labels)
+        let t1 = now()
         model.backward(result.gradient)
+        let t2 = now()
         optimizer.step(learningRate: 2e-5)
+        let t3 = now()
+        phases[0].append(Double(t1 - t0) / 1e9)
+        phases[1].append(Double(t2 - t1) / 1e9)
+        phases[2].append(Double(t3 - t2) / 1e9)
         return result.loss
       }
       _ = step()  // warm-up: buffers reach their size
+      phases = [[], [], []]
       var seconds: [Double] = []
       var cpuSeconds: [Double] = []
       var last = 0.0
       for _ in 0..<steps {
         let start = now()
-        let cpuStart = threadCPUNanoseconds()
+        let cpuStart = processCPUSeconds()
         last = step()
         seconds.append(Double(now() - start) / 1e9)
-        cpuSeconds.append(Double(threadCPUNanoseconds() - cpuStart) / 1e9)
+        cpuSeconds.append(processCPUSeconds() - cpuStart)
       }
       let perStep = median(seconds)
-      emit(
-        json([
-          ("bench", "bert-train"), ("impl", "tunetop"), ("model", "minilm-shape-L\(config.layers)-H384"),
-          ("method", loraRank.map { "lora-r\($0)" } ?? "full"),
-          ("batch", batchSize), ("seq", length), ("threads", threads), ("steps", steps),
-          ("seconds_per_step", perStep), ("samples_per_s", Double(batchSize) / perStep),
-          // With one thread, samples per second of this thread's CPU time: on a loaded machine wall
-          // time also counts the time spent waiting for a core.
-          ("samples_per_cpu_s", Double(batchSize) / median(cpuSeconds)),
-          ("kernel", gemmKernelDescription), ("final_loss", last),
-        ]))
+      var fields: [(String, Any)] = [
+        ("bench", "bert-train"), ("impl", "tunetop"), ("model", "minilm-shape-L\(config.layers)-H384"),
+        ("method", loraRank.map { "lora-r\($0)" } ?? "full"),
+        ("batch", batchSize), ("seq", length), ("frozen_blocks", frozenBlocks), ("threads", threads),
+        ("steps", steps), ("seconds_per_step", perStep), ("samples_per_s", Double(batchSize) / perStep),
+        // Samples per second of the process's CPU time (all its threads): on a loaded machine wall
+        // time also counts the time spent waiting for a core.
+        ("samples_per_cpu_s", Double(batchSize) / median(cpuSeconds)),
+        ("forward_s", median(phases[0])), ("backward_s", median(phases[1])),
+        ("optimizer_s", median(phases[2])),
+        ("peak_rss_mb", peakResidentMegabytes()), ("kernel", gemmKernelDescription), ("final_loss", last),
+      ]
+      if !frozenGroups.isEmpty {
+        // Zero when the frozen groups' backward never ran (nothing accumulated into their slots).
+        let norm = frozenGroups.map { Double(model.store.gradientNorm(group: $0)) }.reduce(0, +)
+        fields.append(("frozen_gradient_norm", norm))
+      }
+      emit(json(fields))
     }
   }
-  setGEMMAllowsSecondThread(true)
+  setTrainingThreads(2)
 }
 
 /// `tunetop-bench bert --alloc`: heap allocations per warm encoder training step (should be 0),

@@ -220,3 +220,43 @@ func gemmSplitOverTwoThreadsMatchesReference(kernel: GEMMKernel) {
     }
   }
 }
+
+@Test(arguments: kernelsUnderTest)
+func gemmAddsAColumnBiasInItsStore(kernel: GEMMKernel) {
+  var rng = SplitMix64(seed: 19)
+  // The small-product loop, edge tiles of both widths, a k past one KC slice, and a split over
+  // two threads (N and M halves).
+  let cases: [(Int, Int, Int, GEMMThreading)] = [
+    (3, 5, 4, .single), (13, 48, 40, .single), (20, 40, 300, .single), (7, 17, 9, .single),
+    (64, 96, 32, .two),
+    (70, 20, 33, .two),
+  ]
+  for (m, n, k, threading) in cases {
+    let a = (0..<(m * k)).map { _ in rng.nextGaussian() }
+    let b = (0..<(n * k)).map { _ in rng.nextGaussian() }
+    let bias = (0..<n).map { _ in rng.nextGaussian() }
+    var fused = [Float](repeating: .nan, count: m * n)
+    var plain = [Float](repeating: 0, count: m * n)
+    a.withUnsafeBufferPointer { a in
+      b.withUnsafeBufferPointer { b in
+        bias.withUnsafeBufferPointer { bias in
+          fused.withUnsafeMutableBufferPointer { c in
+            gemm(
+              transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 0.5, a: a.baseAddress!, lda: k,
+              b: b.baseAddress!, ldb: k, beta: 0, c: c.baseAddress!, ldc: n, columnBias: bias.baseAddress!,
+              threading: threading, kernel: kernel)
+          }
+          plain.withUnsafeMutableBufferPointer { c in
+            gemm(
+              transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 0.5, a: a.baseAddress!, lda: k,
+              b: b.baseAddress!, ldb: k, beta: 0, c: c.baseAddress!, ldc: n, threading: .single,
+              kernel: .portable)
+          }
+        }
+      }
+    }
+    let expected = plain.enumerated().map { $0.element + bias[$0.offset % n] }
+    let worst = zip(fused, expected).map { abs($0 - $1) }.max() ?? 0
+    #expect(worst < 1e-4, "\(m)×\(n)×\(k) \(kernel): off by \(worst)")
+  }
+}

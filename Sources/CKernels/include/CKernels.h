@@ -90,4 +90,7 @@ void tt_add_column_sums_avx2(ptrdiff_t rows, ptrdiff_t cols, const float *g, flo
 /// Used for GEMM packing so a training step does not allocate.
 float *tt_thread_scratch(size_t count);
 
+#include "GEMMWide.h"  // the AVX-512 6x32 tile (bertspeed)
+#include "TransformerKernels.h"  // the encoder's vectorised elementwise kernels
+
 #endif

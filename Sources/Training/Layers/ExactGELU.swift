@@ -38,15 +38,9 @@ public final class ExactGELU: Layer {
     return inputGradient
   }
 
-  private static let inverseRoot2: Float = 0.707_106_78
-  private static let inverseRoot2Pi: Float = 0.398_942_28
-
   /// y = x·Φ(x) over `count` values.
   static func forward(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-    for i in 0..<count {
-      let v = x[i]
-      y[i] = 0.5 * v * (1 + erf(v * inverseRoot2))
-    }
+    EncoderKernels.geluForward(count: count, x, y)
   }
 
   /// dx = dy·(Φ(x) + x·φ(x)); `dx` may be `dy`.
@@ -54,11 +48,6 @@ public final class ExactGELU: Layer {
     count: Int, input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>
   ) {
-    for i in 0..<count {
-      let v = x[i]
-      let cdf = 0.5 * (1 + erf(v * inverseRoot2))
-      let pdf = inverseRoot2Pi * exp(-0.5 * v * v)
-      dx[i] = dy[i] * (cdf + v * pdf)
-    }
+    EncoderKernels.geluBackward(count: count, input: x, outputGradient: dy, dx)
   }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import CKernels
 import Synchronization
 
@@ -8,6 +9,13 @@ public func setGEMMAllowsSecondThread(_ allowed: Bool) {
 }
 
 let gemmAllowsSecondThread = Atomic<Bool>(true)
+
+/// How many threads (1 or 2) the training kernels may use: the GEMM's second thread for large
+/// products. Benchmarks set 1 to compare with a one-thread peer.
+public func setTrainingThreads(_ threads: Int) {
+  precondition(threads == 1 || threads == 2, "training threads must be 1 or 2, got \(threads)")
+  setGEMMAllowsSecondThread(threads == 2)
+}
 
 /// How many threads one `gemm` call may use.
 public enum GEMMThreading: Sendable {
@@ -48,7 +56,7 @@ public func gemm(
 /// The micro-kernel in use on this machine, for logs and benchmark output.
 public var gemmKernelDescription: String {
   switch GEMMKernel.automatic.resolved {
-  case .avx512: "avx512-6x16"
+  case .avx512: GEMMKernel.usesWideTiles ? "avx512-6x32" : "avx512-6x16"
   case .avx2: "avx2-fma-6x16"
   default: "portable-6x16"
   }
@@ -63,6 +71,9 @@ enum GEMMKernel: Sendable {
   static let hostHasAVX2FMA = tt_cpu_has_avx2_fma() != 0
   /// AVX-512 doubles the width of every FMA: the 6×16 tile is six ZMM rows (same packing).
   static let hostHasAVX512 = tt_cpu_has_avx512f() != 0
+  /// The AVX-512 path sweeps two B slivers per call (a 6×32 tile) where two are left; 6×16 covers
+  /// the last odd sliver. `TUNETOP_GEMM_TILE=6x16` keeps the narrow tile, to compare the two.
+  static let usesWideTiles = ProcessInfo.processInfo.environment["TUNETOP_GEMM_TILE"] != "6x16"
 
   var resolved: GEMMKernel {
     switch self {
@@ -86,7 +97,7 @@ enum GEMMTuning {
   /// Rows of A packed at once: an MC×KC block (144 KB) stays in the 512 KB-1 MB L2.
   static let mc = 144
   /// Depth of one pass: a KC×NR sliver of B (16 KB) stays in L1 while the A slivers stream past.
-  static let kc = 256
+  static let kc = ProcessInfo.processInfo.environment["TUNETOP_GEMM_KC"].flatMap { Int($0) } ?? 256
   /// Packed B blocks of at most this many floats (16 KB, half of L1) are swept A-sliver-major.
   static let l1PanelFloats = 4096
   /// Columns of B packed at once; bounded so the packed block stays in L3.
@@ -116,17 +127,22 @@ func gemm(
   b: UnsafePointer<Float>, ldb: Int,
   beta: Float,
   c: UnsafeMutablePointer<Float>, ldc: Int,
+  columnBias: UnsafePointer<Float>? = nil,
   threading: GEMMThreading, kernel: GEMMKernel
 ) {
   precondition(m >= 0 && n >= 0 && k >= 0, "negative gemm shape \(m)×\(n)×\(k)")
+  precondition(columnBias == nil || beta == 0, "a column bias is added only when beta is 0")
   if m == 0 || n == 0 { return }
   if k == 0 || alpha == 0 {
     scale(m: m, n: n, c: c, ldc: ldc, by: beta)
+    if let columnBias {
+      for i in 0..<m { for j in 0..<n { c[i * ldc + j] += columnBias[j] } }
+    }
     return
   }
   let problem = GEMMProblem(
     transposeA: transposeA, transposeB: transposeB, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-    beta: beta, c: c, ldc: ldc)
+    beta: beta, c: c, ldc: ldc, columnBias: columnBias)
   if m * n * k < GEMMTuning.naiveThreshold {
     naiveGEMM(problem, m: m, n: n, k: k)
     return
@@ -176,6 +192,7 @@ func naiveGEMM(_ p: GEMMProblem, m: Int, n: Int, k: Int) {
       case (true, true): for q in 0..<k { sum += a[q * lda + i] * b[j * ldb + q] }
       }
       row[j] = p.beta == 0 ? p.alpha * sum : p.alpha * sum + p.beta * row[j]
+      if let bias = p.columnBias { row[j] += bias[j] }
     }
   }
 }

@@ -13,6 +13,9 @@ struct GEMMProblem: @unchecked Sendable {
   var beta: Float
   var c: UnsafeMutablePointer<Float>
   var ldc: Int
+  /// Added to every row of C (C = alpha·op(A)·op(B) + bias, beta 0): a dense layer's bias, in the
+  /// kernel's store instead of a separate pass.
+  var columnBias: UnsafePointer<Float>? = nil
 
   /// Two independent sub-products writing disjoint parts of C.
   struct Halves {
@@ -33,6 +36,7 @@ struct GEMMProblem: @unchecked Sendable {
       var second = self
       second.b = transposeB ? b + n1 * ldb : b + n1
       second.c = c + n1
+      second.columnBias = columnBias.map { $0 + n1 }
       return Halves(first: self, firstM: m, firstN: n1, second: second, secondM: m, secondN: n - n1)
     }
     if m >= 2 * mr {
@@ -65,6 +69,7 @@ struct GEMMProblem: @unchecked Sendable {
     // The AVX-512 kernel reads the same packed slivers, packed by the AVX2 packers.
     let useAVX2 = kernel == .avx2 || kernel == .avx512
     let useAVX512 = kernel == .avx512
+    let useWide = kernel == .avx512 && GEMMKernel.usesWideTiles
     // Strides of an A sliver as the kernel reads it: packed, or the stored A in place.
     let (rsa, csa) = packsA ? (1, mr) : (transposeA ? (1, lda) : (lda, 1))
 
@@ -84,9 +89,10 @@ struct GEMMProblem: @unchecked Sendable {
           if packsA && !bFitsL1 {
             packA(rows: ic, count: mcBlock, columns: pc, count: kcBlock, into: packedA, avx2: useAVX2)
           }
-          // One micro-kernel call for the tile at (ir, jr) of this block.
-          func tile(_ ir: Int, _ jr: Int) {
-            let nrTile = min(nr, ncBlock - jr)
+          // One micro-kernel call for the tile at (ir, jr) of this block; a wide tile covers the
+          // B slivers at jr and jr + NR (AVX-512 only; see GEMMWide.c for why it is faster).
+          func tile(_ ir: Int, _ jr: Int, wide: Bool) {
+            let nrTile = min(wide ? 2 * nr : nr, ncBlock - jr)
             let mrTile = min(mr, mcBlock - ir)
             let bSliver = UnsafePointer(packedB + jr * kcBlock)
             let aSliver: UnsafePointer<Float>
@@ -96,16 +102,39 @@ struct GEMMProblem: @unchecked Sendable {
               aSliver = transposeA ? a + pc * lda + ic + ir : a + (ic + ir) * lda + pc
             }
             let cTile = c + (ic + ir) * ldc + jc + jr
+            // The bias joins the first slice only (beta is then 0).
+            let bias = pc == 0 ? columnBias.map { $0 + jc + jr } : nil
+            if wide {
+              tt_sgemm_kernel_6x32_avx512(
+                kcBlock, aSliver, rsa, csa, bSliver, bSliver + nr * kcBlock, cTile, ldc, alpha, sliceBeta,
+                bias, mrTile, nrTile)
+              return
+            }
+            var tileBeta = sliceBeta
+            if let bias {
+              // The narrow kernels have no bias epilogue: the tile, still in cache, starts from it.
+              for i in 0..<mrTile { (cTile + i * ldc).update(from: bias, count: nrTile) }
+              tileBeta = 1
+            }
             if useAVX512 {
               tt_sgemm_kernel_6x16_avx512(
-                kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, sliceBeta, mrTile, nrTile)
+                kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, tileBeta, mrTile, nrTile)
             } else if useAVX2 {
               tt_sgemm_kernel_6x16_avx2(
-                kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, sliceBeta, mrTile, nrTile)
+                kcBlock, aSliver, rsa, csa, bSliver, nr, cTile, ldc, alpha, tileBeta, mrTile, nrTile)
             } else {
               portableKernel6x16(
                 kc: kcBlock, a: aSliver, rsa: rsa, csa: csa, b: bSliver, rsb: nr, c: cTile, ldc: ldc,
-                alpha: alpha, beta: sliceBeta, mr: mrTile, nr: nrTile)
+                alpha: alpha, beta: tileBeta, mr: mrTile, nr: nrTile)
+            }
+          }
+          // Column tiles of this block: two slivers at a time while a second one exists.
+          func columnTiles(_ body: (_ jr: Int, _ wide: Bool) -> Void) {
+            var jr = 0
+            while jr < ncBlock {
+              let wide = useWide && jr + nr < ncBlock
+              body(jr, wide)
+              jr += wide ? 2 * nr : nr
             }
           }
           if bFitsL1 {
@@ -119,11 +148,11 @@ struct GEMMProblem: @unchecked Sendable {
                   rows: ic + ir, count: min(mr, mcBlock - ir), columns: pc, count: kcBlock,
                   into: packedA + ir * kcBlock, avx2: useAVX2)
               }
-              for jr in stride(from: 0, to: ncBlock, by: nr) { tile(ir, jr) }
+              columnTiles { jr, wide in tile(ir, jr, wide: wide) }
             }
           } else {
-            for jr in stride(from: 0, to: ncBlock, by: nr) {
-              for ir in stride(from: 0, to: mcBlock, by: mr) { tile(ir, jr) }
+            columnTiles { jr, wide in
+              for ir in stride(from: 0, to: mcBlock, by: mr) { tile(ir, jr, wide: wide) }
             }
           }
           ic += mcBlock

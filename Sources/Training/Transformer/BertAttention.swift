@@ -109,16 +109,14 @@ final class BertAttention {
           transposeA: false, transposeB: true, m: length, n: valid, k: d, alpha: scale,
           a: base + head * d, lda: stride3, b: base + h + head * d, ldb: stride3, beta: 0,
           c: scores, ldc: length)
-        BertAttention.maskedSoftmax(rows: length, valid: valid, stride: length, scores)
+        EncoderKernels.maskedSoftmax(rows: length, valid: valid, stride: length, scores)
         var attended = UnsafePointer(scores)
         if let mask {
-          let m = mask + slot
+          // One draw per real key, row by row, as the mask is laid out.
           for i in 0..<length {
-            for j in 0..<valid {
-              let keep: UInt8 = generator.next() >> 40 >= threshold ? 1 : 0
-              m[i * length + j] = keep
-              scratch[i * length + j] = keep != 0 ? scores[i * length + j] * keepScale : 0
-            }
+            EncoderKernels.dropoutForward(
+              count: valid, scores + i * length, scratch + i * length, mask: mask + slot + i * length,
+              rng: &generator, threshold: threshold, scale: keepScale)
           }
           attended = UnsafePointer(scratch)
         }
@@ -135,19 +133,9 @@ final class BertAttention {
     outputProjection.forward(rows: rows, context, sum, p)
     lora.forward(.attentionOutput, rows: rows, context, sum, outputStride: h, training: training, p)
     outputDropout.forward(count: rows * h, sum, training: training)
-    for i in 0..<(rows * h) { sum[i] += x[i] }
+    EncoderKernels.add(count: rows * h, x, into: sum)
     norm.forward(rows: rows, sum, normalized: sum, reciprocalStd: reciprocalStd.reserve(rows), y, p)
     return y
-  }
-
-  /// Softmax over the first `valid` columns of each row; the rest become exact zeros, as the
-  /// additive -∞ mask of Hugging Face makes them.
-  static func maskedSoftmax(rows: Int, valid: Int, stride: Int, _ s: UnsafeMutablePointer<Float>) {
-    for i in 0..<rows {
-      let row = s + i * stride
-      softmaxInPlace(row, count: valid)
-      for j in valid..<stride { row[j] = 0 }
-    }
   }
 
   /// Accumulates this half's parameter gradients (when `p.gradients` is set) and returns dL/dx when
@@ -187,9 +175,8 @@ final class BertAttention {
         if probabilityMaskActive {
           let m = UnsafePointer(probabilityMask.pointer + slot)
           for i in 0..<length {
-            for j in 0..<valid {
-              scratch[i * length + j] = m[i * length + j] != 0 ? probs[i * length + j] * keepScale : 0
-            }
+            EncoderKernels.dropoutApply(
+              count: valid, probs + i * length, mask: m + i * length, scale: keepScale, scratch + i * length)
           }
           attended = UnsafePointer(scratch)
         }
@@ -204,17 +191,16 @@ final class BertAttention {
           a: dctx + head * d, lda: h, b: base + 2 * h + head * d, ldb: stride3, beta: 0,
           c: dscores, ldc: length)
         // Through the dropout, then the softmax: dS = P ⊙ (dP - Σⱼ dP·P).
-        let m = probabilityMaskActive ? UnsafePointer(probabilityMask.pointer + slot) : nil
-        for i in 0..<length {
-          let row = dscores + i * length
-          let pr = probs + i * length
-          if let m {
-            for j in 0..<valid { row[j] = m[i * length + j] != 0 ? row[j] * keepScale : 0 }
+        if probabilityMaskActive {
+          let m = UnsafePointer(probabilityMask.pointer + slot)
+          for i in 0..<length {
+            EncoderKernels.dropoutApply(
+              count: valid, dscores + i * length, mask: m + i * length, scale: keepScale, dscores + i * length
+            )
           }
-          var dot: Float = 0
-          for j in 0..<valid { dot += row[j] * pr[j] }
-          for j in 0..<valid { row[j] = pr[j] * (row[j] - dot) }
         }
+        EncoderKernels.softmaxBackward(
+          rows: length, valid: valid, stride: length, probabilities: probs, dscores)
         // dQ = dS·K·scale, dK = dSᵀ·Q·scale.
         gemm(
           transposeA: false, transposeB: false, m: length, n: d, k: valid, alpha: scale,

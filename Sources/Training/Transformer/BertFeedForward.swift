@@ -53,7 +53,7 @@ final class BertFeedForward {
     outputDense.forward(rows: rows, act, sum, p)
     lora.forward(.output, rows: rows, act, sum, outputStride: h, training: training, p)
     dropout.forward(count: rows * h, sum, training: training)
-    for k in 0..<(rows * h) { sum[k] += x[k] }
+    EncoderKernels.add(count: rows * h, x, into: sum)
     let y = output.reserve(rows * h)
     norm.forward(rows: rows, sum, normalized: sum, reciprocalStd: reciprocalStd.reserve(rows), y, p)
     return y

@@ -50,11 +50,11 @@ struct LinearParameters {
   func forward(rows: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ p: ParameterPointers)
   {
     guard rows > 0 else { return }
-    let bias = p.values + biasOffset
-    for row in 0..<rows { (y + row * outputSize).update(from: bias, count: outputSize) }
+    // The bias is added in the GEMM's store, so y is written once and never read back.
     gemm(
       transposeA: false, transposeB: true, m: rows, n: outputSize, k: inputSize, alpha: 1,
-      a: x, lda: inputSize, b: p.values + weightOffset, ldb: inputSize, beta: 1, c: y, ldc: outputSize)
+      a: x, lda: inputSize, b: p.values + weightOffset, ldb: inputSize, beta: 0, c: y, ldc: outputSize,
+      columnBias: p.values + biasOffset, threading: .automatic, kernel: .automatic)
   }
 
   /// dW += dyᵀ·x and db += Σ dy (when `gradients` is given), and dx = dy·W (+ dx when `accumulate`).
@@ -103,31 +103,9 @@ struct LayerNormParameters {
     rows: Int, _ x: UnsafePointer<Float>, normalized xhat: UnsafeMutablePointer<Float>,
     reciprocalStd rstd: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ p: ParameterPointers
   ) {
-    let n = features
-    let gamma = p.values + gainOffset
-    let beta = p.values + biasOffset
-    for row in 0..<rows {
-      let xr = x + row * n
-      // Two passes in Double would be slower; Float sums over a few hundred features match
-      // PyTorch's float LayerNorm to ~1e-6.
-      var sum: Float = 0
-      for j in 0..<n { sum += xr[j] }
-      let mean = sum / Float(n)
-      var squares: Float = 0
-      for j in 0..<n {
-        let d = xr[j] - mean
-        squares += d * d
-      }
-      let r = 1 / (squares / Float(n) + epsilon).squareRoot()
-      rstd[row] = r
-      let xh = xhat + row * n
-      let yr = y + row * n
-      for j in 0..<n {
-        let v = (xr[j] - mean) * r
-        xh[j] = v
-        yr[j] = v * gamma[j] + beta[j]
-      }
-    }
+    EncoderKernels.layerNormForward(
+      rows: rows, features: features, x, gamma: p.values + gainOffset, beta: p.values + biasOffset,
+      epsilon: epsilon, normalized: xhat, reciprocalStd: rstd, y)
   }
 
   /// dγ += Σ dy·x̂, dβ += Σ dy (when `gradients` is given) and dx = rstd·(ĝ - mean ĝ - x̂·mean(ĝ·x̂)).
@@ -136,36 +114,10 @@ struct LayerNormParameters {
     reciprocalStd rstd: UnsafePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>,
     _ p: ParameterPointers
   ) {
-    let n = features
-    let gamma = p.values + gainOffset
-    if let grads = p.gradients {
-      let dgamma = grads + gainOffset
-      let dbeta = grads + biasOffset
-      for row in 0..<rows {
-        let g = dy + row * n
-        let xh = xhat + row * n
-        for j in 0..<n {
-          dgamma[j] += g[j] * xh[j]
-          dbeta[j] += g[j]
-        }
-      }
-    }
-    for row in 0..<rows {
-      let g = dy + row * n
-      let xh = xhat + row * n
-      var meanScaled: Float = 0
-      var meanScaledNormalized: Float = 0
-      for j in 0..<n {
-        let s = g[j] * gamma[j]
-        meanScaled += s
-        meanScaledNormalized += s * xh[j]
-      }
-      meanScaled /= Float(n)
-      meanScaledNormalized /= Float(n)
-      let r = rstd[row]
-      let out = dx + row * n
-      for j in 0..<n { out[j] = r * (g[j] * gamma[j] - meanScaled - xh[j] * meanScaledNormalized) }
-    }
+    EncoderKernels.layerNormBackward(
+      rows: rows, features: features, outputGradient: dy, normalized: xhat, reciprocalStd: rstd,
+      gamma: p.values + gainOffset, gainGradient: p.gradients.map { $0 + gainOffset },
+      biasGradient: p.gradients.map { $0 + biasOffset }, inputGradient: dx)
   }
 }
 
@@ -191,15 +143,8 @@ final class DropoutMask {
   func forward(count: Int, _ x: UnsafeMutablePointer<Float>, training: Bool) {
     active = training && rate > 0
     guard active else { return }
-    let m = mask.reserve(count)
-    let (scale, threshold) = (keepScale, self.threshold)
-    var generator = rng
-    for i in 0..<count {
-      let keep: UInt8 = generator.next() >> 40 >= threshold ? 1 : 0
-      m[i] = keep
-      x[i] = keep != 0 ? x[i] * scale : 0
-    }
-    rng = generator
+    EncoderKernels.dropoutForward(
+      count: count, x, x, mask: mask.reserve(count), rng: &rng, threshold: threshold, scale: keepScale)
   }
 
   /// dx = dy·mask (dx may be dy); a copy when the forward dropped nothing.
@@ -208,9 +153,7 @@ final class DropoutMask {
       if UnsafePointer(dx) != dy { dx.update(from: dy, count: count) }
       return
     }
-    let m = UnsafePointer(mask.pointer)
-    let scale = keepScale
-    for i in 0..<count { dx[i] = m[i] != 0 ? dy[i] * scale : 0 }
+    EncoderKernels.dropoutApply(count: count, dy, mask: mask.pointer, scale: keepScale, dx)
   }
 }
 
