@@ -243,9 +243,9 @@ import Training
 @Test func theFormScrollsToKeepTheFocusVisible() {
   var state = idleState()
   _ = press([.end], &state)
-  #expect(state.formIndex == ConfigKey.all.count - 1)
+  #expect(state.formIndex == state.formKeys.count - 1)
   let rows = DashboardLayout(state).formRows
-  #expect(state.formTop == ConfigKey.all.count - rows)
+  #expect(state.formTop == state.formKeys.count - rows)
   _ = press([.home], &state)
   #expect(state.formTop == 0)
 }

@@ -55,6 +55,9 @@ public protocol FineTunableModel: AnyObject {
 }
 
 extension FineTunableModel {
+  /// A small model scores 256 samples per forward.
+  public var evaluationBatchSize: Int { 256 }
+
   /// The `format` metadata of this model's checkpoints.
   public var checkpointFormat: String { ModelCheckpointFormat.format(ofKind: kind) }
 

@@ -26,7 +26,6 @@ public final class MLP: FineTunableModel {
   private var batchInput = Matrix(rows: 0, cols: 0)
 
   public var kind: String { "mlp" }
-  public var evaluationBatchSize: Int { 256 }
 
   /// Dropout rate of every hidden group; setting it takes effect at the next forward.
   public var dropout: Float {
