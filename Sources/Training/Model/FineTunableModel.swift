@@ -96,6 +96,8 @@ extension FineTunableModel {
 public final class ModelEvaluator {
   private let loss = SoftmaxCrossEntropy()
   private var indices: [Int] = []
+  /// The split size and sample count `indices` was made for.
+  private var indicesShape = (count: 0, used: 0)
   private var labels: [Int] = []
 
   public init() {}
@@ -111,20 +113,26 @@ public final class ModelEvaluator {
   }
 
   /// `evaluate`, also counting each sample's predicted class into `confusion` (when not nil) from
-  /// the same forward pass.
+  /// the same forward pass. With a `sampleLimit` below the split's size, only that many samples,
+  /// evenly spaced over the split, are scored: an estimate for when the whole split costs too much.
   public func evaluate(
     _ model: any FineTunableModel, on data: any LabeledSamples, batchSize: Int, labelSmoothing: Float = 0,
-    confusion: inout ConfusionMatrix?
+    sampleLimit: Int = .max, confusion: inout ConfusionMatrix?
   ) -> (loss: Double, accuracy: Double) {
     precondition(batchSize > 0, "batch size must be positive")
+    precondition(sampleLimit > 0, "the sample limit must be positive")
     guard data.count > 0 else { return (0, 0) }
     loss.labelSmoothing = labelSmoothing
-    if indices.count != data.count { indices = Array(0..<data.count) }
+    let used = min(data.count, sampleLimit)
+    if indicesShape != (data.count, used) {
+      indices = (0..<used).map { $0 * data.count / used }
+      indicesShape = (data.count, used)
+    }
     var totalLoss: Double = 0
     var correct = 0
     var start = 0
-    while start < data.count {
-      let end = min(start + batchSize, data.count)
+    while start < used {
+      let end = min(start + batchSize, used)
       let logits = model.forward(data, indices: indices[start..<end], training: false)
       data.gatherLabels(indices[start..<end], into: &labels)
       let batch = loss.evaluate(logits: logits, labels: labels)
@@ -133,7 +141,7 @@ public final class ModelEvaluator {
       correct += batch.correct
       start = end
     }
-    let count = Double(data.count)
+    let count = Double(used)
     return (totalLoss / count, Double(correct) / count)
   }
 }
