@@ -28,27 +28,10 @@ void tt_thin_pack(ptrdiff_t k, ptrdiff_t n, const float *weight, float *packed) 
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include "VectorExp.h"
+
 #define TT_THIN512 __attribute__((target("avx512f,avx2,fma")))
 #define TT_THIN_INLINE static inline __attribute__((always_inline))
-
-// e^x for x <= 0 (softmax after the row maximum is subtracted), Cephes' expf: x = n ln2 + r with
-// |r| <= ln2/2, a degree-6 polynomial for e^r, and 2^n applied exactly by scalef. Within 2 ulp of
-// expf; below -87.3 the result is 0 or a denormal, as the exact value would round to.
-TT_THIN_INLINE TT_THIN512 __m512 tt_thin_exp(__m512 x) {
-  x = _mm512_max_ps(x, _mm512_set1_ps(-87.3365447f));
-  __m512 n = _mm512_roundscale_ps(
-    _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  return _mm512_scalef_ps(p, n);
-}
 
 // One row's softmax over n values of any width, in place (the head of a model with more than 64
 // classes; narrower heads are done in registers by the tile).
@@ -63,13 +46,13 @@ TT_THIN_INLINE TT_THIN512 void tt_thin_softmax_row(float *row, ptrdiff_t n) {
   __m512 top = _mm512_set1_ps(_mm512_reduce_max_ps(largest));
   __m512 total = _mm512_setzero_ps();
   for (j = 0; j + 16 <= n; j += 16) {
-    __m512 e = tt_thin_exp(_mm512_sub_ps(_mm512_loadu_ps(row + j), top));
+    __m512 e = tt_exp512(_mm512_sub_ps(_mm512_loadu_ps(row + j), top));
     _mm512_storeu_ps(row + j, e);
     total = _mm512_add_ps(total, e);
   }
   if (tail) {
     __m512 shifted = _mm512_sub_ps(_mm512_maskz_loadu_ps(tail, row + j), top);
-    __m512 e = _mm512_maskz_mov_ps(tail, tt_thin_exp(shifted));
+    __m512 e = _mm512_maskz_mov_ps(tail, tt_exp512(shifted));
     _mm512_mask_storeu_ps(row + j, tail, e);
     total = _mm512_add_ps(total, e);
   }
@@ -136,7 +119,7 @@ TT_THIN_INLINE TT_THIN512 void tt_thin_tile(
       __m512 total = _mm512_setzero_ps();
 #pragma clang loop unroll(full)
       for (int j = 0; j < NB; j++) {
-        __m512 e = tt_thin_exp(_mm512_sub_ps(acc[i][j], top));
+        __m512 e = tt_exp512(_mm512_sub_ps(acc[i][j], top));
         if (j == NB - 1) e = _mm512_maskz_mov_ps(last, e);
         acc[i][j] = e;
         total = _mm512_add_ps(total, e);

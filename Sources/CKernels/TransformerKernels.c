@@ -11,6 +11,8 @@
 #include <cpuid.h>
 #include <immintrin.h>
 
+#include "VectorExp.h"
+
 #include "CKernels.h"
 
 int tt_cpu_has_avx512_transformer(void) {
@@ -27,23 +29,6 @@ static inline TT_T512 __mmask16 tt_tail(ptrdiff_t left) {
   return (__mmask16)(left >= 16 ? 0xFFFF : (1u << left) - 1);
 }
 
-// e^x with Cephes' expf polynomial after a two-constant Cody-Waite reduction (about 1 ulp);
-// vscalefps applies 2^n, underflowing gracefully to denormals and zero.
-static inline TT_T512 __m512 tt_exp512(__m512 x) {
-  x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.7228f)), _mm512_set1_ps(-104.0f));
-  __m512 n = _mm512_roundscale_ps(
-    _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  return _mm512_scalef_ps(p, n);
-}
 
 // Phi(x) and phi(x) (the standard normal CDF and density). erfc(z), z = |x|/sqrt 2, is Numerical
 // Recipes' Chebyshev fit t * exp(-z^2 + P(t)), t = 1/(1 + z/2), fractional error below 1.2e-7 for
