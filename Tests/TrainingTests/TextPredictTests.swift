@@ -30,7 +30,8 @@ import Testing
     let probabilities = predictor.probabilities(texts, batchSize: 3)
     #expect(probabilities.rows == texts.count && probabilities.cols == 3)
     let samples = predictor.text.samples(texts)
-    let logits = predictor.trained.model.forward(samples, indices: Array(0..<texts.count)[...], training: false)
+    let all = Array(0..<texts.count)[...]
+    let logits = predictor.trained.model.forward(samples, indices: all, training: false)
     var predictedClasses = Set<Int>()
     for row in 0..<texts.count {
       let p = (0..<3).map { probabilities[row, $0] }

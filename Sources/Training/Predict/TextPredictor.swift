@@ -67,7 +67,7 @@ public struct TextPredictor {
 }
 
 /// The texts of a file to predict on, in input order, with their lines and ids.
-public struct TextPredictionInput: Equatable, Sendable {
+public struct TextPredictionInput: Sendable {
   /// The file as named on the command line.
   public let source: String
   /// One per row; an empty text is kept (as "") so the output keeps every row.
@@ -78,11 +78,6 @@ public struct TextPredictionInput: Equatable, Sendable {
   public let ids: (name: String, values: [String])?
   /// Rows whose text is empty or only white space: they get no prediction.
   public let emptyRows: [Int]
-
-  public static func == (a: Self, b: Self) -> Bool {
-    a.source == b.source && a.texts == b.texts && a.lines == b.lines && a.ids?.name == b.ids?.name
-      && a.ids?.values == b.ids?.values && a.emptyRows == b.emptyRows
-  }
 
   /// Reads `PATH.csv` (RFC 4180, a header with a `text` column and optionally an `id` column, any
   /// case, other columns ignored) or `PATH.jsonl` (one object per line with a string `text` and
