@@ -6,11 +6,13 @@ import Training
 struct PredictCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "predict",
-    abstract: "Predict classes for the rows of a CSV file with a trained run's model.",
+    abstract:
+      "Predict classes for the rows of a CSV file (or the texts of a text run) with a trained run's model.",
     discussion: """
       Applies the run's own encodings and scaling. Writes the input's id column (if it has one), the \
       predicted class and one p_<class> probability column per class, in input order. Rows whose \
-      features cannot be read are reported by line and get an empty prediction; --strict makes them an error.
+      features cannot be read are reported by line and get an empty prediction; --strict makes them an error. \
+      A text run reads a CSV with a text column or JSON Lines with a "text" field; an empty text is such a row.
       """)
 
   @Option(
@@ -21,7 +23,9 @@ struct PredictCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("best, last or epoch-N.", valueName: "which"))
   var checkpoint: String = "best"
 
-  @Option(name: .long, help: ArgumentHelp("CSV file of rows to predict.", valueName: "file"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp("CSV file of rows to predict (a text run: CSV or JSONL of texts).", valueName: "file"))
   var input: String
 
   @Option(
@@ -35,10 +39,17 @@ struct PredictCommand: ParsableCommand {
   var strict = false
 
   func run() throws {
+    let (runURL, checkpointURL) = try failOnBadInput { () throws -> (URL, URL) in
+      let runURL = try RunLocator(runs: URL(fileURLWithPath: runs)).locate(runReference)
+      return (runURL, try Predictor.checkpointURL(run: runURL, choice: checkpoint))
+    }
+    if TextPredictor.isTextCheckpoint(checkpointURL) {
+      try predictTexts(run: runURL, checkpoint: checkpointURL)
+      return
+    }
     let (predictor, table, unreadable) = try failOnBadInput {
       () throws -> (Predictor, RawTable, [(row: Int, column: Int, cell: String)]) in
-      let runURL = try RunLocator(runs: URL(fileURLWithPath: runs)).locate(runReference)
-      let predictor = try Predictor(checkpoint: try Predictor.checkpointURL(run: runURL, choice: checkpoint))
+      let predictor = try Predictor(checkpoint: checkpointURL)
       let table = try predictor.read(path: input)
       let unreadable = try predictor.preprocessing.unreadableCells(table)
       if strict, !unreadable.isEmpty {
