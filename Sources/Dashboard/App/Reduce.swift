@@ -394,7 +394,7 @@ struct Reducer {
       if case .started(let start) = event {
         state.model = ModelInfo(
           groups: start.groups, parameterCounts: start.parameterCounts, trainSamples: start.trainSamples,
-          validationSamples: start.validationSamples)
+          validationSamples: start.validationSamples, kind: start.modelKind ?? state.model?.kind)
         state.message =
           state.watching.map { "watching \($0.name) (\($0.source)); q leaves it running" }
           .map { StatusMessage($0) } ?? StatusMessage("running → \(start.directory ?? "(not saved)")")

@@ -31,26 +31,6 @@ public enum ModelFamily: String, Sendable {
   }
 }
 
-/// Reads only a safetensors file's header metadata, without reading its tensors.
-enum SafeTensorsHeader {
-  static func metadata(path: String) -> [String: String]? {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-    defer { try? handle.close() }
-    guard let prefix = try? handle.read(upToCount: 8), prefix.count == 8 else { return nil }
-    var length: UInt64 = 0
-    for byte in prefix.reversed() { length = length << 8 | UInt64(byte) }
-    guard length < 100_000_000, let header = try? handle.read(upToCount: Int(length)),
-      header.count == Int(length), case .object(let pairs)? = try? HeaderJSON.parse([UInt8](header)),
-      case .object(let entries)? = pairs.first(where: { $0.key == "__metadata__" })?.value
-    else { return nil }
-    var metadata: [String: String] = [:]
-    for (key, value) in entries {
-      if case .string(let text) = value { metadata[key] = text }
-    }
-    return metadata
-  }
-}
-
 /// The metadata a BERT run's checkpoints carry so that they alone rebuild the model and its
 /// inputs: config.json as it was read, the folder of the tokenizer, pooling, `max_seq_len` and the
 /// class names (JSON array; `classes` is also written comma-separated, as table runs do).

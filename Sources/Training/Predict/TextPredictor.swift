@@ -4,9 +4,6 @@ import Foundation
 /// A text run's model turning raw texts into class probabilities: what `tunetop predict` runs on a
 /// BERT run.
 public struct TextPredictor {
-  /// Sequences per forward, as the trainer evaluates (`TrainingSession`'s evaluation batch).
-  public static let evaluationBatchSize = 256
-
   public let trained: TrainedModel
   public let text: TextInputs
 
@@ -23,25 +20,14 @@ public struct TextPredictor {
   /// so that an MLP run's checkpoint is not read twice. An unreadable header answers false, and the
   /// MLP path then reports it.
   public static func isTextCheckpoint(_ url: URL) -> Bool {
-    guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
-    defer { try? handle.close() }
-    guard let prefix = try? handle.read(upToCount: 8), prefix.count == 8 else { return false }
-    var headerLength: UInt64 = 0
-    for byte in prefix.reversed() { headerLength = headerLength << 8 | UInt64(byte) }
-    guard headerLength < 100_000_000, let header = try? handle.read(upToCount: Int(headerLength)),
-      case .object(let members)? = try? HeaderJSON.parse(Array(header)),
-      case .object(let metadata)? = members.last(where: { $0.key == "__metadata__" })?.value
-    else { return false }
-    guard case .string(let format)? = metadata.last(where: { $0.key == "format" })?.value else {
-      return false
-    }
-    return format == ModelCheckpointFormat.format(ofKind: "bert")
+    SafeTensorsHeader.metadata(path: url.path)?["format"] == ModelCheckpointFormat.format(ofKind: "bert")
   }
 
   /// Softmax probabilities, one row per text, `classes` columns each summing to 1. The texts go
-  /// through the forward in evaluation mode `evaluationBatchSize` at a time, shortest first so each
-  /// batch pads little; the rows come back in the order of `texts`.
-  public func probabilities(_ texts: [String], batchSize: Int = evaluationBatchSize) -> Matrix {
+  /// through the forward in evaluation mode `batchSize` (default: the model's evaluation batch) at
+  /// a time, shortest first so each batch pads little; the rows come back in the order of `texts`.
+  public func probabilities(_ texts: [String], batchSize: Int? = nil) -> Matrix {
+    let batchSize = batchSize ?? trained.model.evaluationBatchSize
     precondition(batchSize > 0, "batch size must be positive")
     let samples = text.samples(texts)
     let classes = trained.model.classes

@@ -27,14 +27,17 @@ public struct RunStart: Sendable, Equatable {
   public var validationSamples: Int
   /// The names of the classes, by index.
   public var classLabels: ClassLabels?
+  /// The model's kind (`mlp`, `bert`); nil when a followed run's files do not say.
+  public var modelKind: String?
 
   /// Public so code outside the engine (benchmarks, previews) can script a run's events.
   public init(
     directory: String?, hyperParameters: HyperParameters, stepsPerEpoch: Int, totalSteps: Int,
     groups: [String],
     parameterCounts: [String: Int], frozen: [String], trainSamples: Int, validationSamples: Int,
-    classLabels: ClassLabels? = nil
+    classLabels: ClassLabels? = nil, modelKind: String? = nil
   ) {
+    self.modelKind = modelKind
     self.directory = directory
     self.hyperParameters = hyperParameters
     self.stepsPerEpoch = stepsPerEpoch

@@ -156,7 +156,7 @@ final class TrainingSession {
             uniqueKeysWithValues: model.groupNames.map { ($0, store.parameterCount(group: $0)) }),
           frozen: model.groupNames.filter { !store.isTrainable(group: $0) },
           trainSamples: prepared.train.count, validationSamples: prepared.validation.count,
-          classLabels: classLabels)))
+          classLabels: classLabels, modelKind: model.kind)))
     publish(.statusChanged(.running))
     do {
       if let directory {
