@@ -15,27 +15,17 @@ struct ExportModelCommand: ParsableCommand {
       and classifier.bias. The folder is written whole or not at all.
       """)
 
-  @Option(
-    name: .customLong("run"),
-    help: ArgumentHelp("The run: a path, a name, or a unique part of one.", valueName: "run"))
-  var runReference: String
-
-  @Option(name: .long, help: ArgumentHelp("best, last or epoch-N.", valueName: "which"))
-  var checkpoint: String = "best"
+  @OptionGroup var trainedRun: TrainedRunOptions
 
   @Option(name: .long, help: ArgumentHelp("The folder to write (created).", valueName: "dir"))
   var out: String
-
-  @Option(name: .long, help: ArgumentHelp("Directory that holds run directories.", valueName: "dir"))
-  var runs: String = "runs"
 
   @Flag(name: .long, help: "Replace --out when it exists and is not empty.")
   var force = false
 
   func run() throws {
     let written = try failOnBadInput { () throws -> String in
-      let runURL = try RunLocator(runs: URL(fileURLWithPath: runs)).locate(runReference)
-      let checkpointURL = try Predictor.checkpointURL(run: runURL, choice: checkpoint)
+      let (runURL, checkpointURL) = try trainedRun.locate()
       let trained = try TrainedModel.load(run: runURL, checkpoint: checkpointURL)
       guard let model = trained.model as? BertClassifier, let text = trained.text else {
         throw ValidationError(
@@ -46,7 +36,7 @@ struct ExportModelCommand: ParsableCommand {
         model: model, classNames: trained.classes.names, baseFolder: text.tokenizerFolder,
         maxSequenceLength: text.maxSeqLen)
       try export.write(to: URL(fileURLWithPath: out), force: force)
-      return "\(runURL.lastPathComponent) (\(checkpoint), pooling \(model.pooling.rawValue)"
+      return "\(runURL.lastPathComponent) (\(trainedRun.checkpoint), pooling \(model.pooling.rawValue)"
         + (model.lora.map { ", LoRA rank \($0.rank) merged" } ?? "") + ")"
     }
     FileHandle.standardError.write(Data("wrote \(out) from \(written)\n".utf8))

@@ -15,13 +15,7 @@ struct PredictCommand: ParsableCommand {
       A text run reads a CSV with a text column or JSON Lines with a "text" field; an empty text is such a row.
       """)
 
-  @Option(
-    name: .customLong("run"),
-    help: ArgumentHelp("The run: a path, a name, or a unique part of one.", valueName: "run"))
-  var runReference: String
-
-  @Option(name: .long, help: ArgumentHelp("best, last or epoch-N.", valueName: "which"))
-  var checkpoint: String = "best"
+  @OptionGroup var trainedRun: TrainedRunOptions
 
   @Option(
     name: .long,
@@ -32,17 +26,11 @@ struct PredictCommand: ParsableCommand {
     name: .long, help: ArgumentHelp("Write the CSV here instead of standard output.", valueName: "file"))
   var out: String?
 
-  @Option(name: .long, help: ArgumentHelp("Directory that holds run directories.", valueName: "dir"))
-  var runs: String = "runs"
-
   @Flag(name: .long, help: "Refuse the whole file when any row cannot be read.")
   var strict = false
 
   func run() throws {
-    let (runURL, checkpointURL) = try failOnBadInput { () throws -> (URL, URL) in
-      let runURL = try RunLocator(runs: URL(fileURLWithPath: runs)).locate(runReference)
-      return (runURL, try Predictor.checkpointURL(run: runURL, choice: checkpoint))
-    }
+    let (runURL, checkpointURL) = try failOnBadInput { try trainedRun.locate() }
     if TextPredictor.isTextCheckpoint(checkpointURL) {
       try predictTexts(run: runURL, checkpoint: checkpointURL)
       return
