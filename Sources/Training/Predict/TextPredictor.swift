@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 
 /// A text run's model turning raw texts into class probabilities: what `tunetop predict` runs on a
@@ -87,37 +86,23 @@ public struct TextPredictionInput: Sendable {
 
   /// Parses CSV text; `source` names it in errors.
   public static func parseCSV(_ text: String, source: String) throws -> TextPredictionInput {
-    func fail(_ line: Int?, _ problem: TextDatasetError.Problem) -> TextDatasetError {
-      TextDatasetError(source: source, line: line, problem: problem)
-    }
-    let startLines = try TextDataset.recordStartLines(text, source: source)
-    guard let reader = try? CSVReader(string: text, hasHeaderRow: false), let header = reader.next() else {
+    guard var records = try TextCSVReader(text, source: source) else {
       throw TextPredictionInputError.noRows(source)
     }
-    let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-    guard let textColumn = names.firstIndex(of: "text") else {
-      throw fail(1, .noColumn(name: "text", header: header))
-    }
-    let idColumn = names.firstIndex(of: "id")
+    let textColumn = try records.requiredColumn("text")
+    let idColumn = records.column("id")
     var texts: [String] = []
     var lines: [Int] = []
     var ids: [String] = []
     var emptyRows: [Int] = []
-    var record = 0
-    while let row = reader.next() {
-      record += 1
-      let line = record < startLines.count ? startLines[record] : startLines.last ?? 1
-      if row == [""] { continue }  // a blank line
-      guard row.count == header.count else {
-        throw fail(line, .raggedRow(fields: row.count, expected: header.count))
-      }
-      if row[textColumn].allSatisfy(\.isWhitespace) { emptyRows.append(texts.count) }
-      texts.append(row[textColumn])
-      lines.append(line)
-      if let idColumn { ids.append(row[idColumn]) }
+    while let record = try records.next() {
+      if record.fields[textColumn].allSatisfy(\.isWhitespace) { emptyRows.append(texts.count) }
+      texts.append(record.fields[textColumn])
+      lines.append(record.line)
+      if let idColumn { ids.append(record.fields[idColumn]) }
     }
     return TextPredictionInput(
-      source: source, texts: texts, lines: lines, ids: idColumn.map { (header[$0], ids) },
+      source: source, texts: texts, lines: lines, ids: idColumn.map { (records.header[$0], ids) },
       emptyRows: emptyRows)
   }
 

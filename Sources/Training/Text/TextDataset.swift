@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 
 /// A text classification task: texts and their class indices, read from CSV or JSON Lines.
@@ -68,96 +67,21 @@ public struct TextDataset: Equatable, Sendable {
     func fail(_ line: Int?, _ problem: TextDatasetError.Problem) -> TextDatasetError {
       TextDatasetError(source: source, line: line, problem: problem)
     }
-    let startLines = try recordStartLines(text, source: source)
-    let reader: CSVReader
-    do {
-      reader = try CSVReader(string: text, hasHeaderRow: false)
-    } catch {
-      throw fail(1, .noRows)
-    }
-    guard let header = reader.next() else { throw fail(1, .noRows) }
-    let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-    guard let textColumn = names.firstIndex(of: "text") else {
-      throw fail(1, .noColumn(name: "text", header: header))
-    }
-    guard let labelColumn = names.firstIndex(of: "label") else {
-      throw fail(1, .noColumn(name: "label", header: header))
-    }
+    guard var records = try TextCSVReader(text, source: source) else { throw fail(1, .noRows) }
+    let textColumn = try records.requiredColumn("text")
+    let labelColumn = try records.requiredColumn("label")
     var texts: [String] = []
     var rawLabels: [String] = []
-    var record = 0
-    while let row = reader.next() {
-      record += 1
-      let line = record < startLines.count ? startLines[record] : startLines.last ?? 1
-      if row == [""] { continue }  // a blank line
-      guard row.count == header.count else {
-        throw fail(line, .raggedRow(fields: row.count, expected: header.count))
-      }
-      let text = row[textColumn]
-      guard !text.allSatisfy(\.isWhitespace) else { throw fail(line, .emptyText) }
-      let label = row[labelColumn].trimmingCharacters(in: .whitespaces)
-      guard !label.isEmpty else { throw fail(line, .emptyLabel) }
+    while let record = try records.next() {
+      let text = record.fields[textColumn]
+      guard !text.allSatisfy(\.isWhitespace) else { throw fail(record.line, .emptyText) }
+      let label = record.fields[labelColumn].trimmingCharacters(in: .whitespaces)
+      guard !label.isEmpty else { throw fail(record.line, .emptyLabel) }
       texts.append(text)
       rawLabels.append(label)
     }
     guard !texts.isEmpty else { throw fail(nil, .noRows) }
     return dataset(texts, rawLabels)
-  }
-
-  /// The line on which each CSV record starts, following RFC 4180 quoting as CSV.swift reads it, so
-  /// errors point at the right line even after quoted fields that span lines.
-  static func recordStartLines(_ text: String, source: String) throws(TextDatasetError) -> [Int] {
-    var starts: [Int] = []
-    var line = 1
-    var inQuotes = false
-    var atFieldStart = true
-    var atRecordStart = true
-    var quoteLine = 1
-    var previousWasCR = false
-    var scalars = text.unicodeScalars.makeIterator()
-    var pending: Unicode.Scalar? = nil
-    while let scalar = pending ?? scalars.next() {
-      pending = nil
-      if scalar == "\n" && previousWasCR {
-        previousWasCR = false
-        line += 1
-        continue
-      }
-      previousWasCR = false
-      if atRecordStart {
-        starts.append(line)
-        atRecordStart = false
-      }
-      if inQuotes {
-        if scalar == "\"" {
-          let next = scalars.next()
-          if next != "\"" {
-            inQuotes = false
-            pending = next
-          }
-        } else if scalar == "\n" {
-          line += 1
-        }
-        continue
-      }
-      switch scalar {
-      case "\"" where atFieldStart:
-        inQuotes = true
-        quoteLine = line
-        atFieldStart = false
-      case ",":
-        atFieldStart = true
-      case "\n", "\r":
-        previousWasCR = scalar == "\r"
-        if scalar == "\n" { line += 1 }
-        atFieldStart = true
-        atRecordStart = true
-      default:
-        atFieldStart = false
-      }
-    }
-    if inQuotes { throw TextDatasetError(source: source, line: quoteLine, problem: .unterminatedQuote) }
-    return starts
   }
 
   /// Parses JSON Lines text; `source` names it in errors.
