@@ -158,11 +158,8 @@ private let validConfig = """
 }
 
 @Test func modelFolderErrorsNameTheMissingFileAndTensor() throws {
-  let source = try #require(Bundle.module.url(forResource: "Fixtures/bert/tiny", withExtension: nil))
-  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "bert-folder-\(UUID().uuidString)")
-  try FileManager.default.copyItem(at: source, to: folder)
-  defer { try? FileManager.default.removeItem(at: folder) }
+  let scratch = ScratchDirectory()
+  let folder = try TinyBert.copy(into: scratch.url)
 
   let vocabulary = folder.appendingPathComponent("vocab.txt")
   try FileManager.default.moveItem(at: vocabulary, to: folder.appendingPathComponent("vocab.bak"))
@@ -204,8 +201,7 @@ private let validConfig = """
 }
 
 @Test func prefixedHuggingFaceNamesLoadToo() throws {
-  let source = try #require(Bundle.module.url(forResource: "Fixtures/bert/tiny", withExtension: nil))
-  let folder = try BertModelFolder(directory: source)
+  let folder = try BertModelFolder(directory: try TinyBert.fixture())
   let prefixed = SafeTensorsFile(
     tensors: folder.weights.tensors.map {
       NamedTensor(name: "bert." + $0.name, shape: $0.shape, values: $0.values)

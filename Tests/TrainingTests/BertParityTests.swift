@@ -7,8 +7,7 @@ import Testing
 /// Fixtures/bert/make_bert_fixture.py saved, with its outputs and torch autograd gradients.
 private enum BertFixture {
   static func folder(_ name: String) throws -> BertModelFolder {
-    let url = try #require(Bundle.module.url(forResource: "Fixtures/bert/\(name)", withExtension: nil))
-    return try BertModelFolder(directory: url)
+    try BertModelFolder(directory: try TinyBert.fixture(name))
   }
 
   static let expected: SafeTensorsFile = {

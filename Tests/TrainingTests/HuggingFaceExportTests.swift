@@ -5,16 +5,12 @@ import Testing
 
 /// `HuggingFaceExport` on the tiny random BERT folder of the parity fixture: the folder it writes
 /// reads back (through tunetop's own Hugging Face loader) as the same classifier, LoRA merged.
-private func tinyFolderURL() throws -> URL {
-  try #require(Bundle.module.url(forResource: "Fixtures/bert/tiny", withExtension: nil))
-}
-
 private let exportBatch = TokenBatch(sequences: [[2, 17, 40, 9, 3], [2, 55, 3], [2, 8, 8, 61, 70, 12, 3]])
 
 /// A LoRA classifier over the tiny folder whose adapters and head are no longer at their start.
 private func trainedLoRAModel(pooling: BertPooling) throws -> BertClassifier {
   let model = try BertClassifier(
-    folder: try BertModelFolder(directory: try tinyFolderURL()), classes: 3, pooling: pooling, seed: 4)
+    folder: try BertModelFolder(directory: try TinyBert.fixture()), classes: 3, pooling: pooling, seed: 4)
   model.enableLoRA(
     LoRASettings(rank: 4, alpha: 8, dropout: 0.1, targets: [.query, .value, .output]), seed: 2)
   var rng = SplitMix64(seed: 31)
@@ -40,7 +36,7 @@ func exportedFolderReloadsAsTheSameClassifier(pooling: BertPooling) throws {
   defer { try? FileManager.default.removeItem(at: root) }
   let out = root.appendingPathComponent("exported")
   try HuggingFaceExport(
-    model: model, classNames: ["animal", "food", "plant"], baseFolder: try tinyFolderURL(),
+    model: model, classNames: ["animal", "food", "plant"], baseFolder: try TinyBert.fixture(),
     maxSequenceLength: 16
   ).write(to: out, force: false)
 
@@ -52,7 +48,7 @@ func exportedFolderReloadsAsTheSameClassifier(pooling: BertPooling) throws {
   #expect(
     FileManager.default.contentsEqual(
       atPath: out.appendingPathComponent("vocab.txt").path,
-      andPath: try tinyFolderURL().appendingPathComponent("vocab.txt").path))
+      andPath: try TinyBert.fixture().appendingPathComponent("vocab.txt").path))
   #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("tokenizer_config.json").path))
 
   let weights = try SafeTensors.read(from: out.appendingPathComponent("model.safetensors"))
@@ -93,7 +89,7 @@ func exportedFolderReloadsAsTheSameClassifier(pooling: BertPooling) throws {
   try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
   try Data("keep".utf8).write(to: out.appendingPathComponent("notes.txt"))
   let export = HuggingFaceExport(
-    model: model, classNames: ["a", "b", "c"], baseFolder: try tinyFolderURL(), maxSequenceLength: 16)
+    model: model, classNames: ["a", "b", "c"], baseFolder: try TinyBert.fixture(), maxSequenceLength: 16)
   #expect(
     throws: ModelExportError("\(out.path) is not empty; choose another --out or pass --force to replace it")
   ) {

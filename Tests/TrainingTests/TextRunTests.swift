@@ -3,44 +3,6 @@ import Testing
 
 @testable import Training
 
-/// A tiny random BERT folder (the `Fixtures/bert/tiny` encoder: 2 blocks, hidden 32, 32 positions,
-/// vocabulary `w0`…`w94`) copied into a scratch directory, and a text task it can learn: each class
-/// has words of its own, mixed with shared noise words.
-final class TinyTextTask {
-  let scratch = ScratchDirectory()
-  let folder: URL
-  let csv: URL
-  static let classes = ["animal", "plant", "tool"]
-
-  init(textsPerClass: Int = 40) throws {
-    let source = try #require(Bundle.module.url(forResource: "Fixtures/bert/tiny", withExtension: nil))
-    folder = scratch.url.appendingPathComponent("tiny-bert")
-    try FileManager.default.copyItem(at: source, to: folder)
-    csv = scratch.url.appendingPathComponent("texts.csv")
-    var rng = SplitMix64(seed: 5)
-    var lines = ["id,text,label"]
-    for (index, name) in Self.classes.enumerated() {
-      for sample in 0..<textsPerClass {
-        let words = (0..<(3 + Int(rng.next() % 6))).map { position in
-          position % 2 == 0
-            ? "W\(5 + index * 10 + Int(rng.next() % 10))" : "w\(50 + Int(rng.next() % 10))"
-        }
-        lines.append("\(index * 1000 + sample),\"\(words.joined(separator: " ")), end\",\(name)")
-      }
-    }
-    try (lines.joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
-  }
-
-  /// Settings of a short run on the task; `overrides` win.
-  func settings(_ overrides: [String] = []) throws -> HyperParameters {
-    try HyperParameters().applying(
-      overrides: [
-        "task=\(csv.path)", "base_model=\(folder.path)", "learning_rate=3e-3", "batch_size=8", "epochs=6",
-        "warmup_epochs=0", "early_stopping_patience=0", "max_seq_len=16",
-      ] + overrides)
-  }
-}
-
 private func metricsRows(_ run: URL) throws -> [[String]] {
   try String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8)
     .split(separator: "\n").dropFirst().map {
@@ -155,7 +117,8 @@ func resumedTextRunIsBitIdenticalToAnUninterruptedOne(pooling: String) throws {
 
   let last = "last.safetensors"
   #expect(
-    try bitPatterns(stoppedURL.appendingPathComponent(last)) == bitPatterns(wholeURL.appendingPathComponent(last)))
+    try bitPatterns(stoppedURL.appendingPathComponent(last))
+      == bitPatterns(wholeURL.appendingPathComponent(last)))
   let withoutTime = { (url: URL) in try metricsRows(url).map { $0.dropLast() } }
   #expect(try withoutTime(stoppedURL) == withoutTime(wholeURL))
 }
