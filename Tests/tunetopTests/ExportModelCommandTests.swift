@@ -6,37 +6,9 @@ import Testing
 /// `tunetop export-model` as a user runs it: a LoRA text run on a tiny random BERT folder made
 /// here, exported once, then the refusals (exit 2, nothing written).
 @Suite struct ExportModelCommandTests {
-  /// A random 2-block BERT folder (config.json, model.safetensors, vocab.txt) and a text CSV.
-  func tinyTextTask(in scratch: Scratch) throws -> (folder: URL, csv: URL) {
-    let folder = scratch.url.appendingPathComponent("tiny-bert")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let config = BertConfig(
-      vocabularySize: 40, hiddenSize: 16, layers: 2, heads: 2, intermediateSize: 32, maxPositions: 24)
-    let model = BertClassifier(config: config, classes: 2, pooling: .cls, seed: 3)
-    try SafeTensors.write(
-      model.checkpointTensors().filter { !$0.name.hasPrefix("classifier.") },
-      to: folder.appendingPathComponent("model.safetensors"))
-    try """
-    {"model_type": "bert", "vocab_size": 40, "hidden_size": 16, "num_hidden_layers": 2,
-     "num_attention_heads": 2, "intermediate_size": 32, "max_position_embeddings": 24,
-     "hidden_act": "gelu", "pad_token_id": 0}
-    """.write(to: folder.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
-    let words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + (0..<35).map { "w\($0)" }
-    try (words.joined(separator: "\n") + "\n").write(
-      to: folder.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
-    let csv = scratch.url.appendingPathComponent("texts.csv")
-    var lines = ["text,label"]
-    for index in 0..<48 {
-      let label = index % 2 == 0 ? "even" : "odd"
-      lines.append("w\(index % 2) w\(2 + index % 30) w\(index % 2 + 4),\(label)")
-    }
-    try (lines.joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
-    return (folder, csv)
-  }
-
   @Test func exportsALoRARunAndRefusesBadInputWritingNothing() throws {
     let scratch = Scratch()
-    let (folder, csv) = try tinyTextTask(in: scratch)
+    let (folder, csv) = try TinyBert.textTask(in: scratch)
     let train = try CLI.run(
       [
         "train", "--runs", "runs", "--name", "lora", "--set", "task=\(csv.path)", "--set",

@@ -8,7 +8,7 @@ import Testing
 @Suite struct PredictTextCommandTests {
   @Test func predictsTextsInInputOrderAndRefusesBadInputWritingNothing() throws {
     let scratch = Scratch()
-    let (folder, csv) = try ExportModelCommandTests().tinyTextTask(in: scratch)
+    let (folder, csv) = try TinyBert.textTask(in: scratch)
     let train = try CLI.run(
       [
         "train", "--runs", "runs", "--name", "words", "--set", "task=\(csv.path)", "--set",

@@ -34,11 +34,8 @@ struct TokenizeCommandTests {
   }
 
   func tinyModel(in scratch: Scratch) throws -> URL {
-    let folder = scratch.url.appendingPathComponent("tiny")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    try Data("[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\nworld\n##s\n,\n".utf8).write(
-      to: folder.appendingPathComponent("vocab.txt"))
-    return folder
+    try TinyBert.vocabularyFolder(
+      ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "hello", "world", "##s", ","], in: scratch, name: "tiny")
   }
 
   @Test func printsOneArrayPerArgumentOrStandardInputLine() throws {
