@@ -81,7 +81,9 @@ func maskedSoftmaxAgreesAcrossPathsAndZeroesPadding(valid: Int) {
   #expect(largestRelativeDifference(results.last!, results[0]) < 1e-6)
 }
 
-@Test(arguments: [0, 1, 15, 16, 17, 1001])
+// 40,003 values are split between two threads (TwoThreads.minimumElements), the second half drawing
+// from the stream where the first half stops.
+@Test(arguments: [0, 1, 15, 16, 17, 1001, 40003])
 func dropoutDrawsTheSameMasksOnEveryPath(count: Int) {
   let x = gaussians(count, seed: 3)
   var outcomes: [([Float], [UInt8], UInt64, [Float])] = []

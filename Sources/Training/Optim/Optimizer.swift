@@ -46,15 +46,16 @@ public final class Optimizer {
     precondition(
       store.count == firstMoment.count && store.tensors.count == stepCounts.count,
       "the parameter store changed layout after the optimizer was built")
-    for (index, tensor) in store.tensors.enumerated() where store.isTrainable(tensor: index) {
+    for index in store.tensors.indices where store.isTrainable(tensor: index) {
       stepCounts[index] += 1
-      let lr = learningRate * store.learningRateMultiplier(group: tensor.group)
-      switch kind {
-      case .sgd, .nesterov:
-        sgdStep(tensor.range, lr: lr)
-      case .adam, .adamw:
-        adamStep(tensor.range, lr: lr, t: stepCounts[index])
+    }
+    switch kind {
+    case .sgd, .nesterov:
+      for (index, tensor) in store.tensors.enumerated() where store.isTrainable(tensor: index) {
+        sgdStep(tensor.range, lr: learningRate * store.learningRateMultiplier(group: tensor.group))
       }
+    case .adam, .adamw:
+      adamStep(learningRate: learningRate)
     }
   }
 
@@ -93,31 +94,59 @@ public final class Optimizer {
     }
   }
 
-  private func adamStep(_ range: Range<Int>, lr: Float, t: Int) {
-    let beta1 = beta1
-    let beta2 = beta2
-    let epsilon = epsilon
-    let weightDecay = weightDecay
-    let decoupled = kind == .adamw
-    // Bias corrections in Double: 1 − β2^t is tiny for small t and loses digits in Float.
-    let correction1 = Float(1 - pow(Double(beta1), Double(t)))
-    let inverseCorrection2Root = Float(1 / (1 - pow(Double(beta2), Double(t))).squareRoot())
-    let stepSize = lr / correction1
-    let count = range.count
-    let start = range.lowerBound
+  /// Adam or AdamW over every trainable tensor, each tensor's halves on two threads (an update is
+  /// elementwise, so the halves are independent and the result is the same either way). The
+  /// buffers are opened once here, so the parts only ever see raw pointers.
+  private func adamStep(learningRate: Float) {
+    // Read before the buffers are opened: `count` reads `store.values`, which is then being modified.
+    let worthIt = store.count >= TwoThreads.minimumElements
+    let (store, stepCounts) = (store, stepCounts)
     store.values.withUnsafeMutableBufferPointer { p in
       store.gradients.withUnsafeBufferPointer { grad in
         firstMoment.withUnsafeMutableBufferPointer { m in
           secondMoment.withUnsafeMutableBufferPointer { v in
-            // One vectorised pass (AVX2 sqrt and divide when available); see Elementwise.adamUpdate.
-            Elementwise.adamUpdate(
-              count: count, p: p.baseAddress! + start, g: grad.baseAddress! + start,
-              m: m.baseAddress! + start, v: v.baseAddress! + start, beta1: beta1, beta2: beta2,
-              decoupledDecay: decoupled ? lr * weightDecay : 0, coupledDecay: decoupled ? 0 : weightDecay,
-              stepSize: stepSize, inverseCorrection2Root: inverseCorrection2Root, epsilon: epsilon)
+            let pass = AdamPass(
+              optimizer: self, store: store, stepCounts: stepCounts, learningRate: learningRate,
+              p: p.baseAddress!, grad: grad.baseAddress!, m: m.baseAddress!, v: v.baseAddress!)
+            TwoThreads.run(if: worthIt, pass)
           }
         }
       }
+    }
+  }
+}
+
+/// One Adam or AdamW step over the store's raw buffers; part p updates half p of every trainable
+/// tensor.
+private struct AdamPass: TwoPartPass {
+  unowned(unsafe) let optimizer: Optimizer
+  unowned(unsafe) let store: ParameterStore
+  let stepCounts: [Int]
+  let learningRate: Float
+  let p: UnsafeMutablePointer<Float>
+  let grad: UnsafePointer<Float>
+  let m: UnsafeMutablePointer<Float>
+  let v: UnsafeMutablePointer<Float>
+
+  func run(part: Int) {
+    let (beta1, beta2, epsilon, weightDecay) = (
+      optimizer.beta1, optimizer.beta2, optimizer.epsilon, optimizer.weightDecay
+    )
+    let decoupled = optimizer.kind == .adamw
+    for (index, tensor) in store.tensors.enumerated() where store.isTrainable(tensor: index) {
+      let lr = learningRate * store.learningRateMultiplier(group: tensor.group)
+      let t = stepCounts[index]
+      // Bias corrections in Double: 1 − β2^t is tiny for small t and loses digits in Float.
+      let correction1 = Float(1 - pow(Double(beta1), Double(t)))
+      let inverseCorrection2Root = Float(1 / (1 - pow(Double(beta2), Double(t))).squareRoot())
+      let half = TwoThreads.range(part, of: tensor.count)
+      let start = tensor.offset + half.lowerBound
+      // One vectorised pass (AVX2 sqrt and divide when available); see Elementwise.adamUpdate.
+      Elementwise.adamUpdate(
+        count: half.count, p: p + start, g: grad + start, m: m + start, v: v + start,
+        beta1: beta1, beta2: beta2,
+        decoupledDecay: decoupled ? lr * weightDecay : 0, coupledDecay: decoupled ? 0 : weightDecay,
+        stepSize: lr / correction1, inverseCorrection2Root: inverseCorrection2Root, epsilon: epsilon)
     }
   }
 }

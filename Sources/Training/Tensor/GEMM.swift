@@ -156,10 +156,12 @@ func gemm(
   case .two: wantsTwo = true
   }
   if wantsTwo, let halves = problem.split(m: m, n: n),
-    GEMMWorker.shared.tryRun(
-      GEMMWorker.Job(problem: halves.second, m: halves.secondM, n: halves.secondN, k: k, kernel: resolved),
-      whileCallerRuns: { halves.first.run(m: halves.firstM, n: halves.firstN, k: k, kernel: resolved) })
+    WorkerThread.shared.post(
+      WorkerThread.Product(
+        problem: halves.second, m: halves.secondM, n: halves.secondN, k: k, kernel: resolved))
   {
+    halves.first.run(m: halves.firstM, n: halves.firstN, k: k, kernel: resolved)
+    WorkerThread.shared.waitForWorker()
     return
   }
   problem.run(m: m, n: n, k: k, kernel: resolved)

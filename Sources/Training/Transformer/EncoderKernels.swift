@@ -21,10 +21,13 @@ enum EncoderKernels {
     count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
     path: Elementwise.Path = .automatic
   ) {
-    if simd(path) { return tt_gelu_forward_avx512(count, x, y) }
-    for i in 0..<count {
-      let v = x[i]
-      y[i] = 0.5 * v * (1 + erf(v * inverseRoot2))
+    TwoThreads.split(count: count, (x, y, path)) { c, r in
+      let (x, y, path) = (c.0 + r.lowerBound, c.1 + r.lowerBound, c.2)
+      if simd(path) { return tt_gelu_forward_avx512(r.count, x, y) }
+      for i in 0..<r.count {
+        let v = x[i]
+        y[i] = 0.5 * v * (1 + erf(v * inverseRoot2))
+      }
     }
   }
 
@@ -33,12 +36,15 @@ enum EncoderKernels {
     count: Int, input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>, path: Elementwise.Path = .automatic
   ) {
-    if simd(path) { return tt_gelu_backward_avx512(count, x, dy, dx) }
-    for i in 0..<count {
-      let v = x[i]
-      let cdf = 0.5 * (1 + erf(v * inverseRoot2))
-      let pdf = inverseRoot2Pi * exp(-0.5 * v * v)
-      dx[i] = dy[i] * (cdf + v * pdf)
+    TwoThreads.split(count: count, (x, dy, dx, path)) { c, r in
+      let (x, dy, dx, path) = (c.0 + r.lowerBound, c.1 + r.lowerBound, c.2 + r.lowerBound, c.3)
+      if simd(path) { return tt_gelu_backward_avx512(r.count, x, dy, dx) }
+      for i in 0..<r.count {
+        let v = x[i]
+        let cdf = 0.5 * (1 + erf(v * inverseRoot2))
+        let pdf = inverseRoot2Pi * exp(-0.5 * v * v)
+        dx[i] = dy[i] * (cdf + v * pdf)
+      }
     }
   }
 
@@ -62,17 +68,24 @@ enum EncoderKernels {
     mask: UnsafeMutablePointer<UInt8>,
     rng: inout SplitMix64, threshold: UInt64, scale: Float, path: Elementwise.Path = .automatic
   ) {
-    if simd(path) {
-      rng.state = tt_dropout_forward_avx512(count, x, y, mask, rng.state, threshold, scale)
-      return
+    let start = rng
+    TwoThreads.split(count: count, (x, y, mask, start, threshold, scale, path)) { c, r in
+      // The second half starts where the first half's draws leave the stream, so the masks are
+      // the ones one pass would draw.
+      var generator = c.3.advanced(by: r.lowerBound)
+      let (x, y, mask) = (c.0 + r.lowerBound, c.1 + r.lowerBound, c.2 + r.lowerBound)
+      let (threshold, scale, path) = (c.4, c.5, c.6)
+      if simd(path) {
+        _ = tt_dropout_forward_avx512(r.count, x, y, mask, generator.state, threshold, scale)
+        return
+      }
+      for i in 0..<r.count {
+        let keep: UInt8 = generator.next() >> 40 >= threshold ? 1 : 0
+        mask[i] = keep
+        y[i] = keep != 0 ? x[i] * scale : 0
+      }
     }
-    var generator = rng
-    for i in 0..<count {
-      let keep: UInt8 = generator.next() >> 40 >= threshold ? 1 : 0
-      mask[i] = keep
-      y[i] = keep != 0 ? x[i] * scale : 0
-    }
-    rng = generator
+    rng = start.advanced(by: count)
   }
 
   /// dx = mask ? dy·scale : 0 (dx may be dy).
@@ -80,8 +93,12 @@ enum EncoderKernels {
     count: Int, _ dy: UnsafePointer<Float>, mask: UnsafePointer<UInt8>, scale: Float,
     _ dx: UnsafeMutablePointer<Float>, path: Elementwise.Path = .automatic
   ) {
-    if simd(path) { return tt_dropout_apply_avx512(count, dy, mask, scale, dx) }
-    for i in 0..<count { dx[i] = mask[i] != 0 ? dy[i] * scale : 0 }
+    TwoThreads.split(count: count, (dy, mask, scale, dx, path)) { c, r in
+      let (dy, mask, dx) = (c.0 + r.lowerBound, c.1 + r.lowerBound, c.3 + r.lowerBound)
+      let (scale, path) = (c.2, c.4)
+      if simd(path) { return tt_dropout_apply_avx512(r.count, dy, mask, scale, dx) }
+      for i in 0..<r.count { dx[i] = mask[i] != 0 ? dy[i] * scale : 0 }
+    }
   }
 
   /// Softmax backward over the first `valid` values of each row, in place: d = p·(d - Σ d·p).
@@ -105,8 +122,11 @@ enum EncoderKernels {
     count: Int, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
     path: Elementwise.Path = .automatic
   ) {
-    if simd(path) { return tt_add_avx512(count, x, y) }
-    for i in 0..<count { y[i] += x[i] }
+    TwoThreads.split(count: count, (x, y, path)) { c, r in
+      let (x, y, path) = (c.0 + r.lowerBound, c.1 + r.lowerBound, c.2)
+      if simd(path) { return tt_add_avx512(r.count, x, y) }
+      for i in 0..<r.count { y[i] += x[i] }
+    }
   }
 
   /// LayerNorm forward over rows of `features`: x̂ = (x - μ)·rstd, y = γ·x̂ + β; x̂ may be x.
@@ -116,6 +136,26 @@ enum EncoderKernels {
     epsilon: Float, normalized xhat: UnsafeMutablePointer<Float>,
     reciprocalStd rstd: UnsafeMutablePointer<Float>,
     _ y: UnsafeMutablePointer<Float>, path: Elementwise.Path = .automatic
+  ) {
+    // Rows are independent: each thread normalises half of them.
+    let context = (
+      rows: rows, n: n, x: x, gamma: gamma, beta: beta, epsilon: epsilon, xhat: xhat, rstd: rstd, y: y
+    )
+    TwoThreads.run(if: rows * n >= TwoThreads.minimumElements, (context, path)) { c, part in
+      let (p, path) = c
+      let r = TwoThreads.range(part, of: p.rows, alignment: 1)
+      let n = p.n
+      layerNormForwardRows(
+        r.count, n, p.x + r.lowerBound * n, p.gamma, p.beta, p.epsilon, p.xhat + r.lowerBound * n,
+        p.rstd + r.lowerBound, p.y + r.lowerBound * n, path: path)
+    }
+  }
+
+  private static func layerNormForwardRows(
+    _ rows: Int, _ n: Int, _ x: UnsafePointer<Float>, _ gamma: UnsafePointer<Float>,
+    _ beta: UnsafePointer<Float>,
+    _ epsilon: Float, _ xhat: UnsafeMutablePointer<Float>, _ rstd: UnsafeMutablePointer<Float>,
+    _ y: UnsafeMutablePointer<Float>, path: Elementwise.Path
   ) {
     if simd(path) { return tt_layer_norm_forward_avx512(rows, n, x, gamma, beta, epsilon, xhat, rstd, y) }
     for row in 0..<rows {
