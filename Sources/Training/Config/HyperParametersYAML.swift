@@ -54,6 +54,7 @@ extension HyperParameters {
       lines[name] = line
     }
     parameters.applyTaskDefaults(explicit: Set(lines.keys))
+    parameters.fitDefaultWarmup(explicit: Set(lines.keys))
     do {
       try parameters.validate()
     } catch {

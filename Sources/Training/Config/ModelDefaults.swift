@@ -77,8 +77,12 @@ extension HyperParameters {
     for key in ModelDefaults.familyKeys where !explicit.contains(key.name) {
       self[key] = recommended[key]
     }
-    // A short run the user asked for (epochs 1) gets no warmup rather than a range error about a
-    // key they never wrote.
+    fitDefaultWarmup(explicit: explicit)
+  }
+
+  /// A short run the user asked for (epochs 1) gets no warmup rather than a range error about a
+  /// key they never wrote; a warmup they wrote is checked as written.
+  mutating func fitDefaultWarmup(explicit: Set<String>) {
     if !explicit.contains(ConfigKey.warmupEpochs.name), epochs > 0, warmupEpochs >= epochs {
       warmupEpochs = epochs - 1
     }
