@@ -63,11 +63,14 @@ import json, statistics, sys
 from collections import defaultdict
 
 runs = defaultdict(list)
+peaks = []
 for line in open(sys.argv[1]):
     if line.startswith("{"):
         r = json.loads(line)
         if r.get("bench") == "bert-train":
             runs[(r["seq"], r["frozen_blocks"], r["impl"], r["threads"])].append(r)
+        elif r.get("bench") == "fma_peak_avx512":
+            peaks.append(r)
 
 def med(rows, key):
     return statistics.median(r[key] for r in rows)
@@ -100,6 +103,11 @@ for seq, frozen in sorted({(k[0], k[1]) for k in runs}, key=lambda k: (k[1], k[0
             t, p = best[impl], best["pytorch"]
             print(f"{'':<22}ratio {impl}/pytorch: best of 1/2 threads by wall {t[0] / p[0]:.2f}, "
                   f"one thread per CPU-second {t[1] / p[1]:.2f}")
+if peaks:
+    ratios = sorted(p["ratio"] for p in peaks)
+    print(f"second thread's share of the machine: AVX-512 FMA peak on 2 threads / 1 thread, measured "
+          f"before each tunetop row: median {statistics.median(ratios):.2f} (range {ratios[0]:.2f}-"
+          f"{ratios[-1]:.2f}; 2.00 = two real cores, 1.00 = two vCPUs sharing one core's FMA units)")
 rounds = max(len(v) for v in runs.values())
 print(f"(medians of {rounds} alternating rounds; s/s = samples per second of wall time, /cpu-s = per "
       "second of process CPU time; fwd/bwd/opt = seconds per phase at one thread; RSS = peak of the "

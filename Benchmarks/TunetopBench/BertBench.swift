@@ -48,6 +48,17 @@ func runBert(arguments: [String]) {
   let optimizer = Optimizer(kind: .adamw, momentum: 0.9, weightDecay: 0.01, store: model.store)
   let loss = SoftmaxCrossEntropy()
   var rng = SplitMix64(seed: 4)
+  if gemmKernelDescription.hasPrefix("avx512") {
+    // What a second thread can add on this machine right now: on some virtual machines the two
+    // vCPUs share one core's 512-bit FMA units, and then two threads compute no faster than one.
+    let one = fmaPeak(threads: 1, avx512: true)
+    let two = fmaPeak(threads: 2, avx512: true)
+    emit(
+      json([
+        ("bench", "fma_peak_avx512"), ("gflops_1_thread", one), ("gflops_2_threads", two),
+        ("ratio", two / one),
+      ]))
+  }
   for length in lengths {
     let batch = TokenBatch(
       tokens: (0..<(batchSize * length)).map { _ in Int32(rng.next() % 30522) },

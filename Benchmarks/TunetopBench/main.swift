@@ -77,14 +77,16 @@ func calibrate(target: Double = 0.02, _ body: () -> Void) -> Int {
 }
 
 /// GFLOP/s of the register-only FMA loop on `threads` threads at once.
-func fmaPeak(threads: Int) -> Double {
-  let iterations = 20_000_000
-  let flopsPerThread = Double(iterations) * 12 * 8 * 2
+/// GFLOP/s of register-only FMA chains on `threads` threads: 12 chains of 8 lanes (AVX2), or with
+/// `avx512` 24 chains of 16 lanes, the peak the 6×32 GEMM kernel runs against.
+func fmaPeak(threads: Int, avx512: Bool = false) -> Double {
+  let iterations = avx512 ? 10_000_000 : 20_000_000
+  let flopsPerThread = Double(iterations) * (avx512 ? 24 * 16 : 12 * 8) * 2
   var best = 0.0
   for _ in 0..<5 {
     let start = now()
     DispatchQueue.concurrentPerform(iterations: threads) { _ in
-      let sink = tt_fma_peak_loop_avx2(iterations)
+      let sink = avx512 ? tt_fma_peak_loop_avx512(iterations) : tt_fma_peak_loop_avx2(iterations)
       if sink.isNaN { print("unexpected NaN") }
     }
     let seconds = Double(now() - start) / 1e9

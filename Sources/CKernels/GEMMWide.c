@@ -105,7 +105,25 @@ TT_WIDE_AVX512 void tt_sgemm_kernel_6x32_avx512(
   }
 }
 
+TT_WIDE_AVX512 float tt_fma_peak_loop_avx512(long iterations) {
+  const __m512 m = _mm512_set1_ps(0.999999f), add = _mm512_set1_ps(1e-7f);
+  __m512 v[24];
+  for (int j = 0; j < 24; j++) v[j] = _mm512_set1_ps(1.0f);
+  for (long i = 0; i < iterations; i++) {
+#pragma GCC unroll 24
+    for (int j = 0; j < 24; j++) v[j] = _mm512_fmadd_ps(v[j], m, add);
+  }
+  __m512 s = v[0];
+  for (int j = 1; j < 24; j++) s = _mm512_add_ps(s, v[j]);
+  return _mm512_reduce_add_ps(s);
+}
+
 #else
+
+float tt_fma_peak_loop_avx512(long iterations) {
+  (void)iterations;
+  abort();
+}
 
 void tt_sgemm_kernel_6x32_avx512(
   ptrdiff_t kc, const float *a, ptrdiff_t rsa, ptrdiff_t csa, const float *b0, const float *b1,

@@ -15,3 +15,8 @@ void tt_sgemm_kernel_6x32_avx512(
   float *c, ptrdiff_t ldc, float alpha, float beta, const float *bias, ptrdiff_t mr, ptrdiff_t nr);
 
 #endif
+
+/// Runs `iterations` rounds of 24 independent AVX-512 FMA chains (the register-only peak of the
+/// 512-bit FMA units: 24 chains cover their latency on two ports) and returns a sum so the loop is
+/// not optimised away. Benchmarks only; aborts on CPUs without AVX-512.
+float tt_fma_peak_loop_avx512(long iterations);
