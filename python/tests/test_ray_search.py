@@ -27,7 +27,7 @@ def search(tunetop_bin, runs, *arguments, timeout=240):
 
 def test_ray_search_six_trials_with_asha(tunetop_bin, runs, tmp_path):
     pytest.importorskip("ray.tune")
-    result = search(tunetop_bin, runs, "--num-cpus", "2", "--trials", "6", "--set", "epochs=6",
+    result = search(tunetop_bin, runs, "--num-cpus", "2", "--trials", "6", "--set", "epochs=20",
                     "--grace-period", "1", "--reduction-factor", "2")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     [directory] = [os.path.join(runs, name) for name in os.listdir(runs) if "-search-" in name]
