@@ -2,16 +2,17 @@ import Foundation
 import CKernels
 import Synchronization
 
-/// Whether `.automatic` threading may hand half of a large product to the worker thread (default
-/// true). Benchmarks turn it off to measure one thread; it does not affect `.two`.
+/// Whether the training kernels may use the worker thread (default true): half of a large product
+/// under `.automatic` threading, and part 1 of every `TwoThreads` pass. Benchmarks turn it off to
+/// measure one thread; it does not affect `.two`.
 public func setGEMMAllowsSecondThread(_ allowed: Bool) {
   gemmAllowsSecondThread.store(allowed, ordering: .relaxed)
 }
 
 let gemmAllowsSecondThread = Atomic<Bool>(true)
 
-/// How many threads (1 or 2) the training kernels may use: the GEMM's second thread for large
-/// products. Benchmarks set 1 to compare with a one-thread peer.
+/// How many threads (1 or 2) the training kernels may use: the worker thread takes half of large
+/// products and of the step's other passes. Benchmarks set 1 to compare with a one-thread peer.
 public func setTrainingThreads(_ threads: Int) {
   precondition(threads == 1 || threads == 2, "training threads must be 1 or 2, got \(threads)")
   setGEMMAllowsSecondThread(threads == 2)

@@ -74,8 +74,8 @@ final class WorkerThread: @unchecked Sendable {
     wake.signal()
   }
 
-  /// Waits until the posted job is done and frees the worker for the next caller; the worker has
-  /// dropped its copy of the job (and so of a part's closure) by then.
+  /// Waits until the posted job is done and frees the worker for the next caller; the worker no
+  /// longer reads the job (or the caller's pass it points to) by then.
   func waitForWorker() {
     done.wait()
     product = nil
@@ -105,7 +105,7 @@ final class WorkerThread: @unchecked Sendable {
     }
   }
 
-  /// Runs the posted job; its copy of the job (and so of a part's closure) ends with this call,
+  /// Runs the posted job; its last read of the job (and of the caller's pass) ends with this call,
   /// before the caller is told the job is done.
   private func runPostedJob() {
     if let product {
